@@ -1,0 +1,5 @@
+"""`python -m voc` runs the command line."""
+
+from voc.cli import main
+
+main()

@@ -1,0 +1,271 @@
+"""The `voc` command line. Commands are thin: they parse flags and call the package."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from contextlib import nullcontext
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from voc.config import Settings, get_settings
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Voice-of-customer text mining for Chinese financial institutions.",
+)
+SOURCE_HELP = "survey | app_review | call_transcript | complaint"
+INGEST_SUFFIXES = {
+    ".csv",
+    ".tsv",
+    ".xlsx",
+    ".xlsm",
+    ".json",
+    ".jsonl",
+    ".ndjson",
+    ".txt",
+    ".srt",
+    ".vtt",
+}
+DEMO_FILES = (
+    ("surveys.csv", "survey"),
+    ("app_reviews.csv", "app_review"),
+    ("call_transcripts.jsonl", "call_transcript"),
+    ("complaints.csv", "complaint"),
+)
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _engine(settings: Settings):  # type: ignore[no-untyped-def]
+    from voc.store.db import open_engine
+
+    return open_engine(settings)
+
+
+def _files(path: Path) -> list[Path]:
+    if path.is_dir():
+        return sorted(p for p in path.iterdir() if p.suffix.lower() in INGEST_SUFFIXES)
+    return [path]
+
+
+def run_ingest(
+    settings: Settings,
+    paths: list[tuple[Path, str]],
+    *,
+    mapping_file: Path | None = None,
+    map_pairs: list[str] | None = None,
+    encoding: str | None = None,
+    show_progress: bool = True,
+):  # type: ignore[no-untyped-def]
+    """Ingest (file, source) pairs; returns the total summary and per-file errors."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from voc.ingest.columns import ColumnMapping
+    from voc.ingest.errors import FileError
+    from voc.ingest.pipeline import FeedbackPreparer, Ingestor, IngestSummary, count_lines
+
+    mapping = ColumnMapping.from_file(mapping_file) if mapping_file else None
+    if map_pairs:
+        mapping = ColumnMapping.from_pairs(map_pairs, mapping)
+    engine = _engine(settings)
+    ingestor = Ingestor(engine, FeedbackPreparer(settings.pii_salt), settings.ingest_batch_size)
+    total = IngestSummary()
+    errors: list[str] = []
+    progress = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("rows"),
+        TimeElapsedColumn(),
+        console=_stderr_console(),
+        transient=False,
+        disable=not show_progress,
+    )
+    with progress:
+        for path, source in paths:
+            lines = count_lines(path) if path.is_file() else None
+            task = progress.add_task(path.name, total=lines)
+            try:
+                summary = ingestor.ingest_file(
+                    path,
+                    source,
+                    mapping=mapping,
+                    encoding=encoding,
+                    timezone=(mapping.timezone if mapping and mapping.timezone else None)
+                    or settings.default_timezone,
+                    on_progress=lambda n, task=task: progress.update(task, completed=n),
+                )
+            except FileError as exc:
+                errors.append(str(exc))
+                continue
+            progress.update(task, completed=summary.read, total=summary.read)
+            total.add(summary)
+    return total, errors
+
+
+def _stderr_console():  # type: ignore[no-untyped-def]
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+@app.command()
+def ingest(
+    path: Annotated[Path, typer.Argument(help="A file, or a folder of files of one source.")],
+    source: Annotated[str, typer.Option("--source", "-s", help=SOURCE_HELP)],
+    mapping: Annotated[
+        Path | None, typer.Option("--mapping", help="YAML/JSON column mapping file.")
+    ] = None,
+    map_pair: Annotated[
+        list[str] | None,
+        typer.Option("--map", help="FIELD=COLUMN, repeatable (e.g. --map text=意见)."),
+    ] = None,
+    encoding: Annotated[
+        str | None, typer.Option("--encoding", help="Override detection (utf-8, gbk, gb18030).")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Last stdout line is JSON counts.")
+    ] = False,
+) -> None:
+    """Ingest feedback exports: validate, normalise, mask PII, de-duplicate, store."""
+    from voc.ingest.errors import FileError
+    from voc.ingest.pipeline import ADAPTERS
+
+    if source not in ADAPTERS:
+        raise _fail(f"unknown source {source!r}; valid: {sorted(ADAPTERS)}")
+    if not path.exists():
+        raise _fail(f"{path}: no such file or folder")
+    files = _files(path)
+    if not files:
+        raise _fail(f"{path}: no files with a supported suffix {sorted(INGEST_SUFFIXES)}")
+    settings = get_settings()
+    try:
+        total, errors = run_ingest(
+            settings,
+            [(f, source) for f in files],
+            mapping_file=mapping,
+            map_pairs=map_pair,
+            encoding=encoding,
+            show_progress=not as_json or sys.stderr.isatty(),
+        )
+    except (FileError, ValueError) as exc:
+        raise _fail(str(exc)) from None
+    for message in errors:
+        typer.echo(f"error: {message}", err=True)
+    typer.echo(
+        f"read {total.read}, stored {total.stored}, duplicates {total.duplicates}, "
+        f"rejected {total.rejected}" + (" (see `voc rejects`)" if total.rejected else "")
+    )
+    if as_json:
+        typer.echo(json.dumps(total.as_dict()))
+    if errors and len(errors) == len(files):
+        raise typer.Exit(2)
+
+
+EXPORT_COLUMNS = (
+    "id",
+    "source",
+    "external_id",
+    "channel",
+    "created_at",
+    "text",
+    "customer_key",
+    "csat",
+    "nps",
+    "rating",
+    "product",
+    "app_version",
+    "touchpoint_hint",
+    "branch",
+)
+
+
+@app.command()
+def export(
+    fmt: Annotated[str, typer.Option("--format", help="jsonl | csv")] = "jsonl",
+    source: Annotated[str | None, typer.Option("--source", "-s", help=SOURCE_HELP)] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File; default stdout.")
+    ] = None,
+) -> None:
+    """Write stored (masked) feedback as JSONL (every field) or CSV (flat fields)."""
+    from voc.store.feedback import iter_feedback
+
+    if fmt not in ("jsonl", "csv"):
+        raise _fail(f"unknown format {fmt!r}; valid: ['csv', 'jsonl']")
+    engine = _engine(get_settings())
+    target = open(output, "w", encoding="utf-8", newline="") if output else nullcontext(sys.stdout)  # noqa: SIM115
+    with target as handle:
+        writer = csv.writer(handle, lineterminator="\n") if fmt == "csv" else None
+        if writer:
+            writer.writerow(EXPORT_COLUMNS)
+        for item in iter_feedback(engine, source=source):
+            if writer:
+                data = item.model_dump(mode="json")
+                writer.writerow(["" if data[c] is None else data[c] for c in EXPORT_COLUMNS])
+            else:
+                handle.write(item.model_dump_json(exclude_none=True) + "\n")
+
+
+@app.command()
+def rejects(
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1)] = 50,
+    source: Annotated[str | None, typer.Option("--source", "-s", help=SOURCE_HELP)] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """List rejected rows (`file:line: reason`), newest first; raw rows are PII-masked."""
+    from voc.store.feedback import list_rejects
+
+    rows = list_rejects(_engine(get_settings()), limit=limit, source=source)
+    for row in rows:
+        typer.echo(f"{row['path']}:{row['line']}: {row['reason']}")
+        if not as_json:
+            typer.echo(f"    {row['raw'][:200]}")
+    if as_json:
+        keys = ("source", "path", "line", "reason", "raw")
+        typer.echo(json.dumps([{k: r[k] for k in keys} for r in rows], ensure_ascii=False))
+
+
+def demo_dir() -> Path:
+    """The bundled demo corpus (`data/demo` in the source tree)."""
+    return Path(__file__).resolve().parent.parent / "data" / "demo"
+
+
+@app.command()
+def demo() -> None:
+    """Set up the demo bank: ingest the bundled corpus and print a summary."""
+    from voc.store.feedback import count_by_source
+
+    settings = get_settings()
+    folder = demo_dir()
+    paths = [(folder / name, source) for name, source in DEMO_FILES]
+    missing = [str(p) for p, _ in paths if not p.is_file()]
+    if missing:
+        raise _fail(f"demo corpus incomplete, missing {missing}")
+    typer.echo(f"VOC_HOME={settings.home.resolve()}  database={settings.database_url}")
+    total, errors = run_ingest(settings, paths)
+    for message in errors:
+        typer.echo(f"error: {message}", err=True)
+    typer.echo(
+        f"ingested: read {total.read}, stored {total.stored}, duplicates {total.duplicates}, "
+        f"rejected {total.rejected}"
+    )
+    counts = count_by_source(_engine(settings))
+    typer.echo(
+        "stored feedback by source: " + ", ".join(f"{k}={v}" for k, v in sorted(counts.items()))
+    )
+    if errors:
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    """Entry point of the `voc` script."""
+    app()

@@ -1,0 +1,47 @@
+"""Settings for every `voc` command and the API, read from `VOC_*` environment variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_PII_SALT = "voc-dev-salt-change-me"
+
+
+class Settings(BaseSettings):
+    """One settings object; tests build their own instead of patching globals."""
+
+    model_config = SettingsConfigDict(env_prefix="VOC_", extra="ignore")
+
+    env: Literal["dev", "prod"] = "dev"
+    home: Path = Field(default=Path(".voc"), description="Database, indexes and caches live here.")
+    db_url: str | None = Field(default=None, description="Overrides the SQLite file in `home`.")
+    pii_salt: str = Field(default=DEV_PII_SALT, description="Salt for hashing customer ids.")
+    default_timezone: str = Field(
+        default="Asia/Shanghai", description="Zone assumed for timestamps written without one."
+    )
+    ingest_batch_size: int = Field(default=2000, ge=1, le=100_000)
+    max_text_chars: int = Field(default=20_000, ge=100)
+
+    @model_validator(mode="after")
+    def _refuse_insecure_defaults(self) -> Settings:
+        if self.env != "dev" and self.pii_salt in ("", DEV_PII_SALT):
+            raise ValueError("VOC_PII_SALT must be set to a secret value when VOC_ENV is not 'dev'")
+        return self
+
+    @property
+    def database_url(self) -> str:
+        """The SQLAlchemy URL: `VOC_DB_URL` if given, else SQLite under `VOC_HOME`."""
+        if self.db_url:
+            return self.db_url
+        return f"sqlite:///{(self.home / 'voc.db').resolve()}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Settings from the environment, read once per process (tests call `cache_clear`)."""
+    return Settings()

@@ -1,0 +1,1 @@
+"""Source adapters (one module per feedback source) and the ingest pipeline."""

@@ -1,0 +1,85 @@
+"""Table definitions (SQLAlchemy Core). Migrations in `migrations/versions` create them.
+
+Timestamps are stored as naive UTC; `voc.store.feedback` turns them back into aware values.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+feedback = Table(
+    "feedback",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("source", String(20), nullable=False),
+    Column("external_id", String(200)),
+    Column("channel", String(100)),
+    Column("created_at", DateTime, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("customer_key", String(32)),
+    Column("csat", SmallInteger),
+    Column("nps", SmallInteger),
+    Column("rating", SmallInteger),
+    Column("product", String(200)),
+    Column("app_version", String(50)),
+    Column("touchpoint_hint", String(100)),
+    Column("branch", String(200)),
+    Column("turns", JSON),
+    Column("ticket_opened_at", DateTime),
+    Column("ticket_first_response_at", DateTime),
+    Column("ticket_closed_at", DateTime),
+    Column("ticket_category", String(200)),
+    Column("ticket_status", String(20)),
+    Column("ticket_resolution", Text),
+    Column("meta", JSON),
+    Column("ingest_run_id", Integer),
+    Column("ingested_at", DateTime, nullable=False),
+    Index("ix_feedback_created_at", "created_at"),
+    Index("ix_feedback_source_created_at", "source", "created_at"),
+)
+
+ingest_runs = Table(
+    "ingest_runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("path", Text, nullable=False),
+    Column("file_sha256", String(64), nullable=False),
+    Column("source", String(20), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("started_at", DateTime, nullable=False),
+    Column("finished_at", DateTime),
+    Column("n_read", Integer, nullable=False, default=0),
+    Column("n_stored", Integer, nullable=False, default=0),
+    Column("n_duplicates", Integer, nullable=False, default=0),
+    Column("n_rejected", Integer, nullable=False, default=0),
+    Column("error", Text),
+)
+
+rejects = Table(
+    "rejects",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("ingest_run_id", Integer),
+    Column("source", String(20), nullable=False),
+    Column("path", Text, nullable=False),
+    Column("file_sha256", String(64), nullable=False),
+    Column("line", Integer, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("raw", Text, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    UniqueConstraint("file_sha256", "line", "source", name="uq_rejects_file_line"),
+)
