@@ -1,0 +1,1 @@
+"""Text cleaning utilities: normalisation and personal-data masking."""
