@@ -18,6 +18,16 @@ app = typer.Typer(
     no_args_is_help=True,
     help="Voice-of-customer text mining for Chinese financial institutions.",
 )
+
+
+def _add_subcommands() -> None:
+    from voc.cli_eval import eval_app
+    from voc.cli_problems import problems_app
+
+    app.add_typer(eval_app, name="eval")
+    app.add_typer(problems_app, name="problems")
+
+
 SOURCE_HELP = "survey | app_review | call_transcript | complaint"
 INGEST_SUFFIXES = {
     ".csv",
@@ -258,14 +268,119 @@ def demo() -> None:
         f"ingested: read {total.read}, stored {total.stored}, duplicates {total.duplicates}, "
         f"rejected {total.rejected}"
     )
-    counts = count_by_source(_engine(settings))
+    engine = _engine(settings)
+    counts = count_by_source(engine)
     typer.echo(
         "stored feedback by source: " + ", ".join(f"{k}={v}" for k, v in sorted(counts.items()))
     )
     if errors:
         raise typer.Exit(1)
+    _demo_analysis(settings, engine)
+
+
+def _demo_analysis(settings: Settings, engine) -> None:  # type: ignore[no-untyped-def]
+    """Analyse the demo corpus and print what a service team would look at first."""
+    from voc.analysis.summary import touchpoint_summary
+
+    _, report = _run_analysis(settings, engine)
+    typer.echo(
+        f"analysed {report.analysed} items ({report.clauses} clauses), "
+        f"{report.docs_per_s:.1f} docs/s"
+    )
+    typer.echo("touchpoints by negative clauses (top 8):")
+    for row in touchpoint_summary(engine)[:8]:
+        typer.echo(
+            f"  {row['touchpoint']:<18} clauses {row['clauses']:>4}  "
+            f"negative {row['negative_share']:.0%}"
+        )
 
 
 def main() -> None:
     """Entry point of the `voc` script."""
     app()
+
+
+_add_subcommands()
+
+
+def _run_analysis(
+    settings: Settings,
+    engine,  # type: ignore[no-untyped-def]
+    *,
+    since=None,  # type: ignore[no-untyped-def]
+    redo_all: bool = False,
+    show_progress: bool = True,
+):  # type: ignore[no-untyped-def]
+    """Build the analyzer and run it with a progress bar on stderr."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from voc.registry import build_analyzer
+
+    analyzer = build_analyzer(settings, engine)
+    progress = Progress(
+        TextColumn("[bold]analyse"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=_stderr_console(),
+        disable=not show_progress,
+    )
+    with progress:
+        task = progress.add_task("analyse", total=None)
+        report = analyzer.run(
+            engine,
+            since=since,
+            redo_all=redo_all,
+            batch_size=settings.analyze_batch_size,
+            on_progress=lambda done, total: progress.update(task, completed=done, total=total),
+        )
+    return analyzer, report
+
+
+@app.command()
+def analyze(
+    since: Annotated[
+        str | None, typer.Option("--since", help="Only feedback created on/after this date.")
+    ] = None,
+    redo_all: Annotated[bool, typer.Option("--all", help="Re-analyse everything.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Last stdout line is JSON.")] = False,
+) -> None:
+    """Analyse stored feedback: clauses, sentiment, touchpoints, embeddings (idempotent)."""
+    from voc.ingest.values import parse_datetime, zone
+
+    settings = get_settings()
+    since_at = None
+    if since:
+        try:
+            since_at = parse_datetime(since, zone(settings.default_timezone), "--since")
+        except ValueError as exc:
+            raise _fail(str(exc)) from None
+    engine = _engine(settings)
+    try:
+        analyzer, report = _run_analysis(
+            settings,
+            engine,
+            since=since_at,
+            redo_all=redo_all,
+            show_progress=not as_json or sys.stderr.isatty(),
+        )
+    except (FileNotFoundError, ValueError) as exc:
+        raise _fail(str(exc)) from None
+    share = report.encoder_seconds / report.seconds if report.seconds else 0.0
+    typer.echo(
+        f"analysed {report.analysed} feedback items ({report.clauses} clauses) in "
+        f"{report.seconds:.1f}s, {report.docs_per_s:.1f} docs/s, encoder {share:.0%} of time"
+    )
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {
+                    "analysed": report.analysed,
+                    "clauses": report.clauses,
+                    "seconds": round(report.seconds, 3),
+                    "docs_per_s": round(report.docs_per_s, 2),
+                    "encoder_share": round(share, 3),
+                    "version": analyzer.version,
+                }
+            )
+        )

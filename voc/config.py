@@ -25,6 +25,25 @@ class Settings(BaseSettings):
         default="Asia/Shanghai", description="Zone assumed for timestamps written without one."
     )
     ingest_batch_size: int = Field(default=2000, ge=1, le=100_000)
+    encoder: str = Field(default="e5-small-q4", description="Encoder registry name.")
+    encoder_path: Path | None = Field(
+        default=None, description="Model folder for the sentence-transformers encoder."
+    )
+    encoder_threads: int | None = Field(default=None, ge=1, description="Encoder CPU threads.")
+    sentiment_model: Path | None = Field(
+        default=None, description="Sentiment model folder; default: the shipped sentiment-v1."
+    )
+    taxonomy: Path | None = Field(
+        default=None, description="Touchpoint taxonomy YAML; default: the shipped one."
+    )
+    touchpoint_min_similarity: float = Field(
+        default=0.90, description="Below this cosine (and no keyword) a clause has no touchpoint."
+    )
+    link_threshold: float = Field(
+        default=0.90,
+        description="Cosine at or above which two texts count as the same problem.",
+    )
+    analyze_batch_size: int = Field(default=256, ge=1, le=10_000)
     max_text_chars: int = Field(default=20_000, ge=100)
 
     @model_validator(mode="after")

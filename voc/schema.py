@@ -97,3 +97,23 @@ class RejectedRow(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.reason}"
+
+
+ProblemStatus = Literal["open", "mitigated", "closed"]
+
+
+class Problem(BaseModel):
+    """A known, recurring problem in the complaint problem library (投诉问题库)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_.\-]+$")
+    title: str = Field(min_length=1, max_length=200)
+    description: str = ""
+    touchpoint: str | None = None
+    root_cause: str = ""
+    fix: str = ""
+    status: ProblemStatus = "open"
+    owner: str | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None

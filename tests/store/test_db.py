@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
-from voc.store.db import make_engine, migrate
+from voc.store.db import MIGRATIONS_DIR, make_engine, migrate
 from voc.store.tables import metadata
 
 
@@ -27,4 +29,6 @@ def test_db_migrate_twice_is_a_no_op(tmp_path) -> None:
     migrate(engine)
     with engine.connect() as connection:
         version = connection.exec_driver_sql("select version_num from alembic_version").scalar()
-    assert version == "0001"
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    assert version == ScriptDirectory.from_config(config).get_current_head()

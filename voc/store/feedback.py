@@ -99,7 +99,7 @@ def existing_ids(connection: Connection, ids: Sequence[str]) -> set[str]:
     return found
 
 
-def _insert_ignoring_conflicts(connection: Connection, table: Any, rows: list[dict]) -> None:
+def insert_ignoring_conflicts(connection: Connection, table: Any, rows: list[dict]) -> None:
     if not rows:
         return
     dialect = connection.dialect.name
@@ -115,7 +115,7 @@ def _insert_ignoring_conflicts(connection: Connection, table: Any, rows: list[di
 
 def insert_feedback(connection: Connection, rows: list[dict[str, Any]]) -> None:
     """Insert rows; a row whose id exists already is skipped (a concurrent ingest won)."""
-    _insert_ignoring_conflicts(connection, feedback, rows)
+    insert_ignoring_conflicts(connection, feedback, rows)
 
 
 def insert_rejects(
@@ -141,7 +141,7 @@ def insert_rejects(
         }
         for r in rows
     ]
-    _insert_ignoring_conflicts(connection, rejects, values)
+    insert_ignoring_conflicts(connection, rejects, values)
 
 
 def start_run(engine: Engine, path: str, file_sha256: str, source: str) -> int:

@@ -9,8 +9,11 @@ from sqlalchemy import (
     JSON,
     Column,
     DateTime,
+    Float,
+    ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
@@ -82,4 +85,84 @@ rejects = Table(
     Column("raw", Text, nullable=False),
     Column("created_at", DateTime, nullable=False),
     UniqueConstraint("file_sha256", "line", "source", name="uq_rejects_file_line"),
+)
+
+embedding_cache = Table(
+    "embedding_cache",
+    metadata,
+    Column("encoder", String(100), primary_key=True),
+    Column("kind", String(10), primary_key=True),
+    Column("text_hash", String(40), primary_key=True),
+    Column("vector", LargeBinary, nullable=False),
+)
+
+analyses = Table(
+    "analyses",
+    metadata,
+    Column(
+        "feedback_id", String(32), ForeignKey("feedback.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("version", String(200), nullable=False),
+    Column("sentiment", String(10), nullable=False),
+    Column("p_negative", Float, nullable=False),
+    Column("p_neutral", Float, nullable=False),
+    Column("p_positive", Float, nullable=False),
+    Column("touchpoint", String(100)),
+    Column("touchpoint_score", Float),
+    Column("n_clauses", Integer, nullable=False),
+    Column("encoder", String(100), nullable=False),
+    Column("embedding", LargeBinary, nullable=False),
+    Column("analysed_at", DateTime, nullable=False),
+)
+
+clauses = Table(
+    "clauses",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "feedback_id", String(32), ForeignKey("feedback.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("position", Integer, nullable=False),
+    Column("speaker", String(10), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("touchpoint", String(100)),
+    Column("touchpoint_score", Float),
+    Column("sentiment", String(10), nullable=False),
+    Column("p_negative", Float, nullable=False),
+    Column("p_neutral", Float, nullable=False),
+    Column("p_positive", Float, nullable=False),
+    Index("ix_clauses_feedback_id", "feedback_id"),
+    Index("ix_clauses_touchpoint", "touchpoint"),
+)
+
+problems = Table(
+    "problems",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("title", String(200), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("touchpoint", String(100)),
+    Column("root_cause", Text, nullable=False),
+    Column("fix", Text, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("owner", String(200)),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+problem_links = Table(
+    "problem_links",
+    metadata,
+    Column(
+        "problem_id", String(40), ForeignKey("problems.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column(
+        "feedback_id", String(32), ForeignKey("feedback.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("score", Float),
+    Column("method", String(10), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Index("ix_problem_links_feedback_id", "feedback_id"),
 )

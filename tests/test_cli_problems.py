@@ -1,0 +1,43 @@
+"""`voc problems`: import the demo library, list, show, add, link, export."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from voc.cli import app
+from voc.resources import data_path
+
+runner = CliRunner()
+
+
+def test_cli_problems_import_list_show_export(voc_env, tmp_path) -> None:
+    imported = runner.invoke(app, ["problems", "import", str(data_path("demo", "problems.yaml"))])
+    assert imported.exit_code == 0 and "imported 36 problems" in imported.stdout
+    listed = runner.invoke(app, ["problems", "list", "--touchpoint", "app_transfer", "--json"])
+    rows = json.loads(listed.stdout.strip().splitlines()[-1])
+    assert rows and {r["touchpoint"] for r in rows} == {"app_transfer"}
+    shown = runner.invoke(app, ["problems", "show", "P001"])
+    assert "root cause:" in shown.stdout and "8.2.0" in shown.stdout
+    out = tmp_path / "lib.csv"
+    assert runner.invoke(app, ["problems", "export", str(out)]).exit_code == 0
+    assert out.read_text(encoding="utf-8").startswith("id,title,description")
+
+
+def test_cli_problems_add_link_and_errors(voc_env, tmp_path) -> None:
+    added = runner.invoke(
+        app, ["problems", "add", "--id", "P100", "--title", "网点叫号系统故障", "--status", "open"]
+    )
+    assert added.exit_code == 0
+    bad = runner.invoke(app, ["problems", "add", "--id", "P101", "--title", "x", "--status", "?"])
+    assert bad.exit_code == 2 and "status" in bad.stderr
+    path = tmp_path / "c.csv"
+    path.write_text("ticket_id,opened_at,text\nT1,2026-10-05 09:00,叫号机坏了\n", encoding="utf-8")
+    runner.invoke(app, ["ingest", str(path), "--source", "complaint"])
+    exported = runner.invoke(app, ["export"])
+    feedback_id = json.loads(exported.stdout.splitlines()[0])["id"]
+    assert runner.invoke(app, ["problems", "link", "P100", feedback_id]).exit_code == 0
+    assert "叫号机坏了" in runner.invoke(app, ["problems", "show", "P100"]).stdout
+    missing = runner.invoke(app, ["problems", "show", "P404"])
+    assert missing.exit_code == 2 and "unknown problem" in missing.stderr

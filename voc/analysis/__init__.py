@@ -1,0 +1,1 @@
+"""The analysis stage: clauses, embeddings, sentiment and touchpoints for stored feedback."""

@@ -1,0 +1,108 @@
+"""`voc eval …`: quality on a labelled file; the last stdout line is one JSON object."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from voc.config import get_settings
+
+eval_app = typer.Typer(no_args_is_help=True, help="Evaluate the shipped models on labelled data.")
+
+
+def _emit(result: dict) -> None:
+    for key, value in result.items():
+        typer.echo(f"{key:>14}: {value}")
+    typer.echo(json.dumps(result, ensure_ascii=False))
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(2)
+
+
+def _read(path: Path, columns: list[str]) -> dict[str, list]:
+    from voc.evaluation.data import read_columns
+    from voc.ingest.errors import FileError
+
+    try:
+        return read_columns(path, columns)
+    except FileError as exc:
+        raise _fail(str(exc)) from None
+
+
+def _encoder():  # type: ignore[no-untyped-def]
+    from voc.registry import build_encoder
+
+    return build_encoder(get_settings())
+
+
+@eval_app.command("sentiment")
+def eval_sentiment(
+    data: Annotated[Path, typer.Option("--data", help="CSV/TSV/JSONL/XLSX with labels.")],
+    text_col: Annotated[str, typer.Option("--text-col")] = "text",
+    label_col: Annotated[str, typer.Option("--label-col")] = "label",
+) -> None:
+    """Accuracy and macro-F1 (binary sets scored binary); labels as 0/1/2 or names."""
+    from voc.evaluation.sentiment import evaluate_sentiment
+    from voc.registry import build_sentiment
+
+    columns = _read(data, [text_col, label_col])
+    try:
+        model = build_sentiment(get_settings())
+        result = evaluate_sentiment(model, _encoder(), columns[text_col], columns[label_col])
+    except (FileNotFoundError, ValueError) as exc:
+        raise _fail(str(exc)) from None
+    _emit(result)
+
+
+@eval_app.command("pairs")
+def eval_pairs(
+    data: Annotated[Path, typer.Option("--data")],
+    a_col: Annotated[str, typer.Option("--a-col")] = "text_a",
+    b_col: Annotated[str, typer.Option("--b-col")] = "text_b",
+    label_col: Annotated[str, typer.Option("--label-col")] = "label",
+) -> None:
+    """AUC and accuracy at the shipped link threshold for same-problem pairs (label 1)."""
+    from voc.evaluation.pairs import evaluate_pairs
+
+    columns = _read(data, [a_col, b_col, label_col])
+    try:
+        result = evaluate_pairs(
+            _encoder(),
+            columns[a_col],
+            columns[b_col],
+            columns[label_col],
+            get_settings().link_threshold,
+        )
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+    _emit(result)
+
+
+@eval_app.command("retrieval")
+def eval_retrieval(
+    corpus: Annotated[Path, typer.Option("--corpus")],
+    queries: Annotated[Path, typer.Option("--queries")],
+    text_col: Annotated[str, typer.Option("--text-col")] = "text",
+    id_col: Annotated[str, typer.Option("--id-col")] = "id",
+) -> None:
+    """recall@1/5 and MRR@10 of finding each query's group in the corpus."""
+    from voc.evaluation.retrieval import evaluate_retrieval
+
+    corpus_columns = _read(corpus, [text_col, id_col])
+    query_columns = _read(queries, [text_col, id_col])
+    try:
+        result = evaluate_retrieval(
+            _encoder(),
+            corpus_columns[text_col],
+            corpus_columns[id_col],
+            query_columns[text_col],
+            query_columns[id_col],
+        )
+    except (FileNotFoundError, ValueError) as exc:
+        raise _fail(str(exc)) from None
+    _emit(result)

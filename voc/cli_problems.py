@@ -1,0 +1,144 @@
+"""`voc problems …`: the complaint problem library (投诉问题库)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from voc.config import get_settings
+
+problems_app = typer.Typer(no_args_is_help=True, help="Known problems and their linked cases.")
+
+
+def _engine():  # type: ignore[no-untyped-def]
+    from voc.store.db import open_engine
+
+    return open_engine(get_settings())
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(2)
+
+
+@problems_app.command("add")
+def add(
+    problem_id: Annotated[str, typer.Option("--id", help="e.g. P037")],
+    title: Annotated[str, typer.Option("--title")],
+    description: Annotated[str, typer.Option("--description")] = "",
+    touchpoint: Annotated[str | None, typer.Option("--touchpoint")] = None,
+    root_cause: Annotated[str, typer.Option("--root-cause")] = "",
+    fix: Annotated[str, typer.Option("--fix")] = "",
+    status: Annotated[str, typer.Option("--status", help="open | mitigated | closed")] = "open",
+    owner: Annotated[str | None, typer.Option("--owner")] = None,
+) -> None:
+    """Add a problem (or update the one with this id)."""
+    from pydantic import ValidationError
+
+    from voc.schema import Problem
+    from voc.store.problems import upsert_problem
+
+    try:
+        problem = Problem(
+            id=problem_id,
+            title=title,
+            description=description,
+            touchpoint=touchpoint,
+            root_cause=root_cause,
+            fix=fix,
+            status=status,
+            owner=owner,  # type: ignore[arg-type]
+        )
+    except ValidationError as exc:
+        raise _fail(str(exc)) from None
+    stored = upsert_problem(_engine(), problem)
+    typer.echo(f"saved {stored.id}: {stored.title}")
+
+
+@problems_app.command("list")
+def list_(
+    status: Annotated[str | None, typer.Option("--status")] = None,
+    touchpoint: Annotated[str | None, typer.Option("--touchpoint")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """List problems with their status and number of linked cases."""
+    from voc.store.problems import case_counts, list_problems
+
+    engine = _engine()
+    items = list_problems(engine, status=status, touchpoint=touchpoint)
+    counts = case_counts(engine)
+    for p in items:
+        typer.echo(
+            f"{p.id:<6} {p.status:<9} {counts.get(p.id, 0):>4} cases  "
+            f"{p.touchpoint or '-':<18} {p.title}"
+        )
+    if as_json:
+        typer.echo(
+            json.dumps(
+                [{**p.model_dump(mode="json"), "cases": counts.get(p.id, 0)} for p in items],
+                ensure_ascii=False,
+            )
+        )
+
+
+@problems_app.command("show")
+def show(problem_id: str, limit: Annotated[int, typer.Option("-n", min=1)] = 10) -> None:
+    """A problem with its root cause, fix and most recent linked cases (masked)."""
+    from voc.store.problems import get_problem, linked_cases
+
+    engine = _engine()
+    try:
+        p = get_problem(engine, problem_id)
+    except KeyError as exc:
+        raise _fail(str(exc.args[0])) from None
+    typer.echo(f"{p.id}  {p.title}  [{p.status}]  touchpoint={p.touchpoint}  owner={p.owner}")
+    typer.echo(f"description: {p.description}\nroot cause:  {p.root_cause}\nfix:         {p.fix}")
+    cases = linked_cases(engine, problem_id, limit=limit)
+    typer.echo(f"linked cases ({len(cases)} shown):")
+    for case in cases:
+        score = f"{case['score']:.2f}" if case["score"] is not None else "manual"
+        typer.echo(
+            f"  {case['created_at']:%Y-%m-%d} {case['source']:<15} {score:>6}  {case['text'][:60]}"
+        )
+
+
+@problems_app.command("link")
+def link(problem_id: str, feedback_id: str) -> None:
+    """Link a stored feedback item (a case) to a problem by hand."""
+    from voc.store.problems import link_case
+
+    try:
+        link_case(_engine(), problem_id, feedback_id, method="manual")
+    except KeyError as exc:
+        raise _fail(str(exc.args[0])) from None
+    typer.echo(f"linked {feedback_id} -> {problem_id}")
+
+
+@problems_app.command("import")
+def import_(path: Path) -> None:
+    """Add or update problems from a YAML (`problems:` list) or CSV file."""
+    from voc.problems_io import read_problems
+    from voc.store.problems import upsert_problem
+
+    try:
+        items = read_problems(path)
+    except (OSError, ValueError) as exc:
+        raise _fail(str(exc)) from None
+    engine = _engine()
+    for problem in items:
+        upsert_problem(engine, problem)
+    typer.echo(f"imported {len(items)} problems from {path}")
+
+
+@problems_app.command("export")
+def export(path: Path) -> None:
+    """Write the library to YAML or CSV (by suffix)."""
+    from voc.problems_io import write_problems
+    from voc.store.problems import list_problems
+
+    items = list_problems(_engine())
+    write_problems(path, items)
+    typer.echo(f"wrote {len(items)} problems to {path}")

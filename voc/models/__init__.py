@@ -1,0 +1,1 @@
+"""Models: encoders, sentiment, touchpoints, topics. Nothing loads at import."""

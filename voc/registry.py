@@ -1,0 +1,55 @@
+"""Build the configured components by registry name (encoders, sentiment, touchpoints).
+
+One place maps settings to objects, so the CLI, the API and the benchmarks run the same
+models. Names carry a version suffix; unknown names fail with the valid ones.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine
+
+from voc.config import Settings
+from voc.models.encoders import CachedEncoder, Encoder, make_encoder
+from voc.store.embeddings import EmbeddingCache
+
+
+def build_encoder(settings: Settings, engine: Engine | None = None) -> Encoder:
+    """The configured encoder, wrapped in the store's embedding cache when an engine is given."""
+    options: dict[str, object] = {}
+    if settings.encoder == "sentence-transformers":
+        if settings.encoder_path is None:
+            raise ValueError("VOC_ENCODER=sentence-transformers needs VOC_ENCODER_PATH")
+        options["model_path"] = settings.encoder_path
+    if settings.encoder_threads:
+        options["threads"] = settings.encoder_threads
+    encoder = make_encoder(settings.encoder, **options)
+    return CachedEncoder(encoder, EmbeddingCache(engine)) if engine is not None else encoder
+
+
+def build_sentiment(settings: Settings):  # type: ignore[no-untyped-def]
+    """The shipped (or configured) sentiment model, loaded from its folder."""
+    from voc.models.sentiment import SentimentClassifier, default_model_dir
+
+    folder = settings.sentiment_model or default_model_dir()
+    if not (folder / "config.json").is_file():
+        raise FileNotFoundError(
+            f"{folder}: no sentiment model; train one with `python -m training.train_sentiment`"
+        )
+    return SentimentClassifier.load(folder)
+
+
+def build_touchpoints(settings: Settings, encoder: Encoder):  # type: ignore[no-untyped-def]
+    """The touchpoint classifier fitted on the configured taxonomy file."""
+    from voc.models.touchpoints import TouchpointClassifier, load_taxonomy
+
+    taxonomy = load_taxonomy(settings.taxonomy)
+    classifier = TouchpointClassifier(encoder, min_similarity=settings.touchpoint_min_similarity)
+    return classifier.fit(taxonomy)
+
+
+def build_analyzer(settings: Settings, engine: Engine):  # type: ignore[no-untyped-def]
+    """Encoder (cached in the store) + sentiment + touchpoints, composed for `voc analyze`."""
+    from voc.analysis.pipeline import Analyzer
+
+    encoder = build_encoder(settings, engine)
+    return Analyzer(encoder, build_sentiment(settings), build_touchpoints(settings, encoder))
