@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from voc.cli_common import fail
 from voc.config import Settings, get_settings
 
 app = typer.Typer(
@@ -47,11 +48,6 @@ DEMO_FILES = (
     ("call_transcripts.jsonl", "call_transcript"),
     ("complaints.csv", "complaint"),
 )
-
-
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(code)
 
 
 def _engine(settings: Settings):  # type: ignore[no-untyped-def]
@@ -150,12 +146,12 @@ def ingest(
     from voc.ingest.pipeline import ADAPTERS
 
     if source not in ADAPTERS:
-        raise _fail(f"unknown source {source!r}; valid: {sorted(ADAPTERS)}")
+        raise fail(f"unknown source {source!r}; valid: {sorted(ADAPTERS)}")
     if not path.exists():
-        raise _fail(f"{path}: no such file or folder")
+        raise fail(f"{path}: no such file or folder")
     files = _files(path)
     if not files:
-        raise _fail(f"{path}: no files with a supported suffix {sorted(INGEST_SUFFIXES)}")
+        raise fail(f"{path}: no files with a supported suffix {sorted(INGEST_SUFFIXES)}")
     settings = get_settings()
     try:
         total, errors = run_ingest(
@@ -167,7 +163,7 @@ def ingest(
             show_progress=not as_json or sys.stderr.isatty(),
         )
     except (FileError, ValueError) as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     for message in errors:
         typer.echo(f"error: {message}", err=True)
     typer.echo(
@@ -210,7 +206,7 @@ def export(
     from voc.store.feedback import iter_feedback
 
     if fmt not in ("jsonl", "csv"):
-        raise _fail(f"unknown format {fmt!r}; valid: ['csv', 'jsonl']")
+        raise fail(f"unknown format {fmt!r}; valid: ['csv', 'jsonl']")
     engine = _engine(get_settings())
     target = open(output, "w", encoding="utf-8", newline="") if output else nullcontext(sys.stdout)  # noqa: SIM115
     with target as handle:
@@ -259,7 +255,7 @@ def demo() -> None:
     paths = [(folder / name, source) for name, source in DEMO_FILES]
     missing = [str(p) for p, _ in paths if not p.is_file()]
     if missing:
-        raise _fail(f"demo corpus incomplete, missing {missing}")
+        raise fail(f"demo corpus incomplete, missing {missing}")
     typer.echo(f"VOC_HOME={settings.home.resolve()}  database={settings.database_url}")
     total, errors = run_ingest(settings, paths)
     for message in errors:
@@ -354,7 +350,7 @@ def analyze(
         try:
             since_at = parse_datetime(since, zone(settings.default_timezone), "--since")
         except ValueError as exc:
-            raise _fail(str(exc)) from None
+            raise fail(str(exc)) from None
     engine = _engine(settings)
     try:
         analyzer, report = _run_analysis(
@@ -365,7 +361,7 @@ def analyze(
             show_progress=not as_json or sys.stderr.isatty(),
         )
     except (FileNotFoundError, ValueError) as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     share = report.encoder_seconds / report.seconds if report.seconds else 0.0
     typer.echo(
         f"analysed {report.analysed} feedback items ({report.clauses} clauses) in "

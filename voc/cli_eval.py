@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from voc.cli_common import fail
 from voc.config import get_settings
 
 eval_app = typer.Typer(no_args_is_help=True, help="Evaluate the shipped models on labelled data.")
@@ -19,11 +20,6 @@ def _emit(result: dict) -> None:
     typer.echo(json.dumps(result, ensure_ascii=False))
 
 
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(2)
-
-
 def _read(path: Path, columns: list[str]) -> dict[str, list]:
     from voc.evaluation.data import read_columns
     from voc.ingest.errors import FileError
@@ -31,7 +27,7 @@ def _read(path: Path, columns: list[str]) -> dict[str, list]:
     try:
         return read_columns(path, columns)
     except FileError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
 
 
 def _encoder():  # type: ignore[no-untyped-def]
@@ -55,7 +51,7 @@ def eval_sentiment(
         model = build_sentiment(get_settings())
         result = evaluate_sentiment(model, _encoder(), columns[text_col], columns[label_col])
     except (FileNotFoundError, ValueError) as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     _emit(result)
 
 
@@ -79,7 +75,7 @@ def eval_pairs(
             get_settings().link_threshold,
         )
     except ValueError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     _emit(result)
 
 
@@ -104,5 +100,5 @@ def eval_retrieval(
             query_columns[id_col],
         )
     except (FileNotFoundError, ValueError) as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     _emit(result)

@@ -8,20 +8,9 @@ from typing import Annotated
 
 import typer
 
-from voc.config import get_settings
+from voc.cli_common import configured_engine, fail
 
 problems_app = typer.Typer(no_args_is_help=True, help="Known problems and their linked cases.")
-
-
-def _engine():  # type: ignore[no-untyped-def]
-    from voc.store.db import open_engine
-
-    return open_engine(get_settings())
-
-
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(2)
 
 
 @problems_app.command("add")
@@ -53,8 +42,8 @@ def add(
             owner=owner,  # type: ignore[arg-type]
         )
     except ValidationError as exc:
-        raise _fail(str(exc)) from None
-    stored = upsert_problem(_engine(), problem)
+        raise fail(str(exc)) from None
+    stored = upsert_problem(configured_engine(), problem)
     typer.echo(f"saved {stored.id}: {stored.title}")
 
 
@@ -67,7 +56,7 @@ def list_(
     """List problems with their status and number of linked cases."""
     from voc.store.problems import case_counts, list_problems
 
-    engine = _engine()
+    engine = configured_engine()
     items = list_problems(engine, status=status, touchpoint=touchpoint)
     counts = case_counts(engine)
     for p in items:
@@ -89,11 +78,11 @@ def show(problem_id: str, limit: Annotated[int, typer.Option("-n", min=1)] = 10)
     """A problem with its root cause, fix and most recent linked cases (masked)."""
     from voc.store.problems import get_problem, linked_cases
 
-    engine = _engine()
+    engine = configured_engine()
     try:
         p = get_problem(engine, problem_id)
     except KeyError as exc:
-        raise _fail(str(exc.args[0])) from None
+        raise fail(str(exc.args[0])) from None
     typer.echo(f"{p.id}  {p.title}  [{p.status}]  touchpoint={p.touchpoint}  owner={p.owner}")
     typer.echo(f"description: {p.description}\nroot cause:  {p.root_cause}\nfix:         {p.fix}")
     cases = linked_cases(engine, problem_id, limit=limit)
@@ -111,9 +100,9 @@ def link(problem_id: str, feedback_id: str) -> None:
     from voc.store.problems import link_case
 
     try:
-        link_case(_engine(), problem_id, feedback_id, method="manual")
+        link_case(configured_engine(), problem_id, feedback_id, method="manual")
     except KeyError as exc:
-        raise _fail(str(exc.args[0])) from None
+        raise fail(str(exc.args[0])) from None
     typer.echo(f"linked {feedback_id} -> {problem_id}")
 
 
@@ -126,8 +115,8 @@ def import_(path: Path) -> None:
     try:
         items = read_problems(path)
     except (OSError, ValueError) as exc:
-        raise _fail(str(exc)) from None
-    engine = _engine()
+        raise fail(str(exc)) from None
+    engine = configured_engine()
     for problem in items:
         upsert_problem(engine, problem)
     typer.echo(f"imported {len(items)} problems from {path}")
@@ -139,6 +128,6 @@ def export(path: Path) -> None:
     from voc.problems_io import write_problems
     from voc.store.problems import list_problems
 
-    items = list_problems(_engine())
+    items = list_problems(configured_engine())
     write_problems(path, items)
     typer.echo(f"wrote {len(items)} problems to {path}")
