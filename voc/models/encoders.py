@@ -129,8 +129,9 @@ class SentenceTransformerEncoder:
             self._model = SentenceTransformer(
                 str(self.model_path), device="cpu", local_files_only=True
             )
-            get_dim = getattr(self._model, "get_embedding_dimension", None) or getattr(
-                self._model, "get_sentence_embedding_dimension"
+            get_dim = (
+                getattr(self._model, "get_embedding_dimension", None)
+                or self._model.get_sentence_embedding_dimension
             )
             self._dim = int(get_dim())
         return self._model
