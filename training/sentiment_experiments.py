@@ -60,7 +60,16 @@ def icbc_sample(data_dir: Path) -> pd.DataFrame:
     return df.sample(ICBC_SAMPLE, random_state=ICBC_SEED).reset_index(drop=True)
 
 
-def embedding_jobs(data_dir: Path, max_shop: int) -> list[tuple[str, list[str]]]:
+def load_bank_eval(path: Path) -> pd.DataFrame | None:
+    """The repository's hand-written bank feedback set (eval/bank_sentiment.csv), if present."""
+    if not path.exists():
+        return None
+    df = pd.read_csv(path)
+    df["y3"] = df["label"].map({"negative": 0, "neutral": 1, "positive": 2}).astype(int)
+    return df
+
+
+def embedding_jobs(data_dir: Path, max_shop: int, bank_path: Path) -> list[tuple[str, list[str]]]:
     """(cache key, texts) in the order they are embedded (cheap and essential first)."""
     jobs: list[tuple[str, list[str]]] = []
     for name in ("finfe", "waimai_10k", "chnsenticorp_htl"):
@@ -71,6 +80,9 @@ def embedding_jobs(data_dir: Path, max_shop: int) -> list[tuple[str, list[str]]]
     jobs.append(("icbc_sample", icbc_sample(data_dir)["text"].astype(str).tolist()))
     sub = shopping_subsample(s_train, max_shop)
     jobs.append((f"online_shopping_10_cats_train{len(sub)}", sub["text"].tolist()))
+    bank = load_bank_eval(bank_path)
+    if bank is not None:
+        jobs.append(("bank_eval", bank["text"].tolist()))
     return jobs
 
 
@@ -183,7 +195,7 @@ def cmd_embed(args: argparse.Namespace) -> None:
     cache = EmbeddingCache(cache_dir, args.trunc)
     log_path = cache.dir / f"embed_log_t{args.trunc}.json"
     log = json.loads(log_path.read_text()) if log_path.exists() else {}
-    jobs = embedding_jobs(data_dir, args.max_shopping_train)
+    jobs = embedding_jobs(data_dir, args.max_shopping_train, Path(args.bank_eval))
     # the truncation check (full-length dev texts) goes after the two dev sets it needs
     long_jobs = long_dev_jobs(data_dir, args.trunc) if args.trunc else []
     t_start = time.time()
@@ -499,6 +511,11 @@ class Experiment:
         self.models: dict = {}
         self.trunc_rows: list = []
         self._tfidf_cache: dict = {}
+        self._fitted: dict = {}
+        self.bank = load_bank_eval(Path(args.bank_eval))
+        self.bank_emb = self.cache.load("bank_eval") if self.cache.exists("bank_eval") else None
+        self.bank_rows: list[dict] = []
+        self.correct: dict[tuple[str, str], np.ndarray] = {}
         self.load()
 
     def log(self, msg: str) -> None:
@@ -577,6 +594,7 @@ class Experiment:
             proba = clf.predict_proba(vec.transform(dv.texts))
             dps = len(dv.df) / (time.time() - t0)
             m = evaluate(name, proba, dv.df)
+            self.correct[("own", name)] = correct_vec(name, proba, dv.df)
             self.rows.append(
                 {
                     "recipe": "baseline: TF-IDF char1-3 + LR, own set",
@@ -587,6 +605,19 @@ class Experiment:
                     **m,
                 }
             )
+            # the same recipe on the validation parts the pooled recipes are scored on
+            i = SETS.index(name)
+            fit_p = self.fit_full_shop if name == SETS[-1] else self.fit_parts[i]
+            v = make_vectorizer(RecipeParams(min_df=1))
+            c = LogisticRegression(C=C, max_iter=3000).fit(
+                v.fit_transform(fit_p.texts), fit_p.df["label"]
+            )
+            vp = self.val_parts[i]
+            self.val_per.setdefault("own", {})[name] = evaluate(
+                name, c.predict_proba(v.transform(vp.texts)), vp.df
+            )["acc"]
+            if name == "finfe":
+                self.own_finfe = (vec, clf)
             self.log(f"[own] {name} C={C} val={scores[C]:.4f} dev={m}")
 
     def snownlp_baseline(self) -> None:
@@ -653,6 +684,10 @@ class Experiment:
         texts, emb, y, doms = self.pooled("fit", with_emb, full_shop)
         results = []
         for params in grid:
+            done = self._fitted.get((params.label(), full_shop))
+            if done is not None:
+                results.append(done)
+                continue
             vec = X = vt = None
             if params.use_tfidf:
                 vec, X, vt = self._tfidf(params, full_shop)
@@ -666,6 +701,7 @@ class Experiment:
                 + f" ({time.time() - t0:.0f}s, {int(np.max(m.clf.n_iter_))} it)"
             )
             results.append((score, params, m, per))
+            self._fitted[(params.label(), full_shop)] = results[-1]
         best = max(results, key=lambda r: r[0])
         self.val_best[recipe], self.val_per[recipe] = best[0], best[3]
         self.search_log.append((recipe, [(r[0], r[1].label(), r[3]) for r in results]))
@@ -705,6 +741,7 @@ class Experiment:
             proba = model.predict_proba(dv.texts, dv.emb, dom)
             dps = len(dv.df) / (time.time() - t0)
             m = evaluate(name, proba, dv.df)
+            self.correct[(recipe, name)] = correct_vec(name, proba, dv.df)
             T = getattr(model, "temperature", 1.0)
             if T != 1.0:
                 model.temperature = 1.0
@@ -723,6 +760,22 @@ class Experiment:
                 }
             )
             self.log(f"[dev {recipe}] {name}: {m}")
+        if not unknown_domain:
+            self.bank_eval(recipe, model)
+
+    def bank_eval(self, recipe: str, model) -> None:
+        """3-class scores on the hand-written bank feedback set (reporting only)."""
+        if self.bank is None:
+            return
+        texts = self.bank["text"].tolist()
+        for dom in (None, "finfe"):
+            proba = model.predict_proba(texts, self.bank_emb, dom)
+            m = evaluate("finfe", proba, self.bank)
+            m["recall"] = [
+                float((proba.argmax(1)[self.bank["y3"] == k] == k).mean()) for k in range(3)
+            ]
+            self.bank_rows.append({"recipe": recipe, "domain": dom or "unknown", **m})
+            self.log(f"[bank {recipe}] domain={dom}: {m}")
 
     def pooled_recipes(self) -> None:
         """The candidate recipes. The grids are small on purpose (2 shared cores); they were
@@ -756,33 +809,53 @@ class Experiment:
         self.finalise(f"(c) [TF-IDF | e5] + one LR, pooled, {sub}", "c", pc, mc)
         # (c') mean of the calibrated probabilities of (a) and (b)
         self.prob_average()
+        # Variants for text of an unknown domain (bank feedback): with domain="copy" such text
+        # only gets the shared weights. "0" = no domain features at all; "1" = domain
+        # indicators only (per-domain class priors; an unknown domain gets none).
+        for dom, tag, what in (
+            ("none", "0", "without domain features"),
+            ("bias", "1", "with domain indicators only"),
+        ):
+            if pb.domain == dom:
+                continue
+            pb_ = RecipeParams(**{**pb.__dict__, "domain": dom})
+            _, mb_ = self.search(f"b{tag}", [pb_], full_shop=True)
+            self.finalise(f"(b{tag}) = (b) {what}", f"b{tag}", pb_, mb_, full_shop=True)
+            pa_ = RecipeParams(**{**pa.__dict__, "domain": dom})
+            _, ma_ = self.search(f"a{tag}", [pa_])
+            self.finalise(f"(a{tag}) = (a) {what}, {sub}", f"a{tag}", pa_, ma_)
+            pc_ = RecipeParams(**{**pc.__dict__, "domain": dom})
+            _, mc_ = self.search(f"c{tag}", [pc_])
+            self.finalise(f"(c{tag}) = (c) {what}, {sub}", f"c{tag}", pc_, mc_)
+            self.prob_average(f"a{tag}", f"b{tag}", f"c{tag}'")
 
-    def prob_average(self) -> None:
-        ma, mb = self.models["a@fit"], self.models["b@fit"]
-        pa_val = self.val_proba(ma)
-        pb_val = self.val_proba(mb)
+    def prob_average(self, ka: str = "a", kb: str = "b", key: str = "c'") -> None:
+        """Weighted mean of the calibrated probabilities of models ``ka`` (embedding) and
+        ``kb`` (TF-IDF); the weight is chosen on the validation parts."""
+        pa_val = self.val_proba(self.models[ka + "@fit"])
+        pb_val = self.val_proba(self.models[kb + "@fit"])
         best = None
         for w in (0.2, 0.3, 0.4, 0.5, 0.6):
             per = self.val_accs([w * a + (1 - w) * b for a, b in zip(pa_val, pb_val, strict=True)])
             score = float(np.mean(list(per.values())))
             self.log(
-                f"[search c'] w_emb={w}: val mean {score:.4f} "
+                f"[search {key}] w_emb={w}: val mean {score:.4f} "
                 + " ".join(f"{SHORT[k]}={v:.4f}" for k, v in per.items())
             )
             if best is None or score > best[0]:
                 best = (score, w, per)
-        self.val_best["c'"], w, self.val_per["c'"] = best
-        a, b = self.models["a"], self.models["b"]
+        self.val_best[key], w, self.val_per[key] = best
+        a, b = self.models[ka], self.models[kb]
         avg = AveragedModel(a, b, w)
         train_s = sum(
-            max(r["train_s"] for r in self.rows if r["recipe"].startswith(k))
-            for k in ("(a)", "(b)")
+            max(r["train_s"] for r in self.rows if r["recipe"].startswith(f"({k})"))
+            for k in (ka, kb)
         )
-        self.models["c'"] = avg
+        self.models[key] = avg
         self.record(
-            "(c') mean of calibrated (a) and (b) probabilities",
+            f"({key}) mean of calibrated ({ka}) and ({kb}) probabilities",
             avg,
-            f"w_emb={w:g}; a: {a.params.label()}; b: {b.params.label()}",
+            f"w_emb={w:g}; {ka}: {a.params.label()}; {kb}: {b.params.label()}",
             train_s,
         )
 
@@ -810,27 +883,35 @@ class Experiment:
             self.log(f"[trunc {key}] {name} ({int(long.sum())} long rows): {out}")
 
     def icbc_predictions(self, key: str) -> list[dict]:
+        """Probabilities (neg, neu, pos) of every final model on the 40 sampled ICBC reviews;
+        domain unknown, plus the recommended model with domain="finfe"."""
         icbc = icbc_sample(self.data_dir)
         texts = icbc["text"].astype(str).tolist()
         emb = self.cache.load("icbc_sample") if self.cache.exists("icbc_sample") else None
-        best = self.models[key]
-        out = []
-        p_unknown = best.predict_proba(texts, emb, None)
-        p_fin = best.predict_proba(texts, emb, "finfe")
-        p_shop = best.predict_proba(texts, emb, "online_shopping_10_cats")
-        p_b = self.models["b"].predict_proba(texts, None, None)
-        for i, t in enumerate(texts):
-            out.append(
-                {
-                    "review_id": icbc["review_id"][i],
-                    "text": t,
-                    "p_unknown": p_unknown[i].round(3).tolist(),
-                    "p_finfe": p_fin[i].round(3).tolist(),
-                    "p_shopping": p_shop[i].round(3).tolist(),
-                    "p_b_unknown": p_b[i].round(3).tolist(),
-                }
-            )
-        return out
+        probs = {
+            k: m.predict_proba(texts, emb, None)
+            for k, m in self.models.items()
+            if not k.endswith("@fit") and (emb is not None or k in ("b", "b0"))
+        }
+        probs[f"{key}|finfe"] = self.models[key].predict_proba(texts, emb, "finfe")
+        return [
+            {
+                "review_id": icbc["review_id"][i],
+                "text": t,
+                **{k: v[i].round(3).tolist() for k, v in probs.items()},
+            }
+            for i, t in enumerate(texts)
+        ]
+
+
+class OwnSetModel:
+    """Adapter: an own-set TF-IDF + LR baseline with the pooled models' predict_proba."""
+
+    def __init__(self, vectorizer, clf):
+        self.vectorizer, self.clf = vectorizer, clf
+
+    def predict_proba(self, texts, emb=None, domain=None) -> np.ndarray:
+        return self.clf.predict_proba(self.vectorizer.transform(texts))
 
 
 # --------------------------------------------------------------------------------------------
@@ -868,27 +949,71 @@ def fmt_table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def fmt_delta(rows: list[dict], recipe: str) -> str:
+def correct_vec(name: str, proba: np.ndarray, dev: pd.DataFrame) -> np.ndarray:
+    """Per-row correctness with the decision rule of ``evaluate``."""
+    if DATASETS[name][1]:
+        return proba.argmax(1) == dev["y3"].to_numpy()
+    return (proba[:, -1] >= proba[:, 0]).astype(int) == dev["label"].to_numpy()
+
+
+def fmt_val(val_per: dict[str, dict]) -> str:
+    """Validation accuracy (fit parts -> validation parts) of the selected grid points."""
+    lines = [
+        "| recipe (validation parts) | " + " | ".join(SHORT[n] for n in SETS) + " | mean |",
+        "|---|" + "---|" * (len(SETS) + 1),
+    ]
+    for k, per in val_per.items():
+        accs = [per.get(n, float("nan")) for n in SETS]
+        lines.append(
+            f"| {k} | " + " | ".join(f"{a:.4f}" for a in accs) + f" | {np.mean(accs):.4f} |"
+        )
+    return "\n".join(lines)
+
+
+def fmt_bank(rows: list[dict]) -> str:
+    lines = [
+        "| recipe on eval/bank_sentiment.csv (420, 3-class) | domain | acc | macro-F1 | ECE "
+        "| recall neg / neu / pos |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        rec = " / ".join(f"{x:.2f}" for x in r["recall"])
+        lines.append(
+            f"| {r['recipe']} | {r['domain']} | {r['acc']:.4f} | {r['f1']:.4f} | "
+            f"{r['ece']:.3f} | {rec} |"
+        )
+    return "\n".join(lines)
+
+
+def fmt_delta(rows: list[dict], recipe: str, correct: dict | None = None) -> str:
     base = {r["set"]: r for r in rows if r["recipe"].startswith("baseline: TF-IDF")}
     snow = {r["set"]: r for r in rows if r["recipe"].startswith("baseline: SnowNLP")}
     best = {r["set"]: r for r in rows if r["recipe"] == recipe}
     lines = [
-        "| set | own-set TF-IDF | SnowNLP | recommended | Δ vs own-set (points) | ≥ +1? |",
-        "|---|---|---|---|---|---|",
+        "| set | own-set TF-IDF | SnowNLP | recommended | Δ vs own-set (points) | paired SE "
+        "| ≥ +1? |",
+        "|---|---|---|---|---|---|---|",
     ]
     for n in SETS:
         if n not in best:
             continue
         d = 100 * (best[n]["acc"] - base[n]["acc"])
         sn = f"{snow[n]['acc']:.4f}" if n in snow else "–"
+        se = "–"
+        if correct and ("own", n) in correct and (recipe, n) in correct:
+            diff = correct[(recipe, n)].astype(float) - correct[("own", n)].astype(float)
+            se = f"{100 * diff.std(ddof=1) / np.sqrt(len(diff)):.2f}"
         lines.append(
-            f"| {n} | {base[n]['acc']:.4f} | {sn} | {best[n]['acc']:.4f} | {d:+.2f} | "
+            f"| {n} | {base[n]['acc']:.4f} | {sn} | {best[n]['acc']:.4f} | {d:+.2f} | {se} | "
             f"{'yes' if d >= 1 else 'NO'} |"
         )
     return "\n".join(lines)
 
 
-RECIPE_NAMES = {"b": "(b)", "b'": "(b')", "a": "(a)", "c": "(c)", "c'": "(c')"}
+RECIPE_NAMES = {
+    k: f"({k})"
+    for k in ("b", "b'", "a", "c", "c'", "b0", "a0", "c0", "c0'", "b1", "a1", "c1", "c1'")
+}
 
 
 def cmd_run(args: argparse.Namespace) -> None:
@@ -897,36 +1022,61 @@ def cmd_run(args: argparse.Namespace) -> None:
     for n in ex.notes:
         print("NOTE:", n)
     ex.own_set_baselines()
+    ex.bank_eval("baseline: TF-IDF char1-3 + LR, own set (finfe model)", OwnSetModel(*ex.own_finfe))
     ex.snownlp_baseline()
     ex.pooled_recipes()
-    # the recommendation: highest mean validation accuracy among (b), (a), (c), (c')
-    cands = [k for k in ("b", "a", "c", "c'") if k in ex.val_best]
-    best = max(cands, key=lambda k: ex.val_best[k])
-    print("validation means:", {k: round(v, 4) for k, v in ex.val_best.items()}, "-> best", best)
-    best_recipe = next(r["recipe"] for r in ex.rows if r["recipe"].startswith(RECIPE_NAMES[best]))
-    ex.record(
-        f"{RECIPE_NAMES[best]} same model, domain unknown (shared weights only)",
-        ex.models[best],
-        "domain=None at prediction",
-        0.0,
-        unknown_domain=True,
-    )
+
+    # benchmark pick: highest mean validation accuracy among (b), (a), (c), (c');
+    # "unknown domain" pick: the same among the variants without per-domain feature copies
+    def pick(keys):
+        keys = [k for k in keys if k in ex.val_best]
+        return max(keys, key=lambda k: ex.val_best[k]) if keys else None
+
+    best = pick(("b", "a", "c", "c'"))
+    best_free = pick(("b0", "a0", "c0", "c0'", "b1", "a1", "c1", "c1'"))
+    print("validation means:", {k: round(v, 4) for k, v in ex.val_best.items()})
+    print("benchmark pick:", best, "| pick without domain copies:", best_free)
+
+    def recipe_of(key):
+        return next(r["recipe"] for r in ex.rows if r["recipe"].startswith(RECIPE_NAMES[key]))
+
+    best_recipe = recipe_of(best)
+    for k in (best, best_free):
+        if k and not k.startswith(("b0", "a0", "c0")):
+            ex.record(
+                f"{RECIPE_NAMES[k]} same model, domain unknown at prediction",
+                ex.models[k],
+                "domain=None at prediction",
+                0.0,
+                unknown_domain=True,
+            )
     if ex.have_emb:
         for k in ("a", "c", "c'"):
             ex.truncation_effect(k)
     table = fmt_table(ex.rows)
-    delta = fmt_delta(ex.rows, best_recipe)
-    print("\n" + table + "\n\n" + delta + "\n")
+    delta = fmt_delta(ex.rows, best_recipe, ex.correct)
+    if best_free:
+        delta += "\n\n" + fmt_delta(ex.rows, recipe_of(best_free), ex.correct)
+    vtable = fmt_val(ex.val_per)
+    btable = fmt_bank(ex.bank_rows)
+    text = "\n\n".join([table, delta, vtable, btable]) + "\n"
+    print("\n" + text)
     out_dir = Path(args.cache_dir)
-    (out_dir / f"sentiment_table_t{args.trunc}.md").write_text(table + "\n\n" + delta + "\n")
+    (out_dir / f"sentiment_table_t{args.trunc}.md").write_text(text)
+    import pickle
+
+    with open(out_dir / f"sentiment_models_t{args.trunc}.pkl", "wb") as fh:
+        pickle.dump({k: m for k, m in ex.models.items() if not k.endswith("@fit")}, fh)
     out = {
         "best": best,
         "best_recipe": best_recipe,
+        "best_without_domain_copies": best_free,
         "val_best": ex.val_best,
         "val_per": ex.val_per,
         "table": table,
         "delta": delta,
         "rows": ex.rows,
+        "bank": ex.bank_rows,
         "search": ex.search_log,
         "trunc": ex.trunc_rows,
         "notes": ex.notes,
@@ -950,6 +1100,11 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--cache-dir", default=DEFAULT_CACHE_DIR)
     ap.add_argument("--trunc", type=int, default=256, help="chars embedded per text (0 = all)")
     ap.add_argument("--max-shopping-train", type=int, default=20000)
+    ap.add_argument(
+        "--bank-eval",
+        default=str(REPO / "eval" / "bank_sentiment.csv"),
+        help="hand-written bank feedback set, reported only (never used for fitting)",
+    )
     args = ap.parse_args(argv)
     if args.command == "embed":
         cmd_embed(args)
