@@ -27,6 +27,11 @@ def _add_subcommands() -> None:
 
     app.add_typer(eval_app, name="eval")
     app.add_typer(problems_app, name="problems")
+    # Each feature package registers its own commands (on `app`, or on `eval_app`).
+    from voc import cli_analytics, cli_api, cli_models, cli_search, cli_topics
+
+    for module in (cli_search, cli_topics, cli_analytics, cli_api, cli_models):
+        module.register(app)
 
 
 SOURCE_HELP = "survey | app_review | call_transcript | complaint"

@@ -14,7 +14,6 @@ from sqlalchemy import (
     Index,
     Integer,
     LargeBinary,
-    MetaData,
     SmallInteger,
     String,
     Table,
@@ -22,7 +21,9 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-metadata = MetaData()
+from voc.store.meta import metadata
+
+__all__ = ["metadata"]
 
 feedback = Table(
     "feedback",
@@ -166,3 +167,11 @@ problem_links = Table(
     Column("created_at", DateTime, nullable=False),
     Index("ix_problem_links_feedback_id", "feedback_id"),
 )
+
+
+def _register_owned_tables() -> None:
+    """Tables owned by other packages live in their own modules on the same metadata."""
+    from voc.store import analytics_tables, api_tables, search_tables, topic_tables  # noqa: F401
+
+
+_register_owned_tables()

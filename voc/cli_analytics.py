@@ -1,0 +1,9 @@
+"""`voc scores`, `voc alerts`, `voc digest`."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the root `voc` app."""
