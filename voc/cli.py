@@ -276,7 +276,19 @@ def demo() -> None:
     )
     if errors:
         raise typer.Exit(1)
+    _demo_problems(engine, folder / "problems.yaml")
     _demo_analysis(settings, engine)
+
+
+def _demo_problems(engine, path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Load the demo bank's problem library (re-running updates it in place)."""
+    from voc.problems_io import read_problems
+    from voc.store.problems import upsert_problem
+
+    items = read_problems(path)
+    for problem in items:
+        upsert_problem(engine, problem)
+    typer.echo(f"problem library: {len(items)} known problems from {path.name}")
 
 
 def _demo_analysis(settings: Settings, engine) -> None:  # type: ignore[no-untyped-def]
@@ -288,12 +300,33 @@ def _demo_analysis(settings: Settings, engine) -> None:  # type: ignore[no-untyp
         f"analysed {report.analysed} items ({report.clauses} clauses), "
         f"{report.docs_per_s:.1f} docs/s"
     )
+    links = _after_analysis(settings, engine)
+    typer.echo(
+        f"problem library: {links['checked']} complaint-like items checked, "
+        f"{links['linked']} linked to a known problem, {links['unmatched']} unmatched"
+    )
     typer.echo("touchpoints by negative clauses (top 8):")
     for row in touchpoint_summary(engine)[:8]:
         typer.echo(
             f"  {row['touchpoint']:<18} clauses {row['clauses']:>4}  "
             f"negative {row['negative_share']:.0%}"
         )
+
+
+def _after_analysis(settings: Settings, engine) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """Steps that use fresh analyses: link complaints to the problem library."""
+    from voc.registry import build_encoder, build_problem_matcher
+    from voc.search.linking import link_feedback
+
+    encoder = build_encoder(settings, engine)
+    matcher = build_problem_matcher(settings, engine, encoder)
+    report = link_feedback(engine, matcher, encoder)
+    typer.echo(
+        f"problem links: checked {report.checked}, linked {report.linked}, "
+        f"unmatched {report.unmatched}",
+        err=True,
+    )
+    return {"checked": report.checked, "linked": report.linked, "unmatched": report.unmatched}
 
 
 def main() -> None:
@@ -367,6 +400,7 @@ def analyze(
         )
     except (FileNotFoundError, ValueError) as exc:
         raise fail(str(exc)) from None
+    links = _after_analysis(settings, engine)
     share = report.encoder_seconds / report.seconds if report.seconds else 0.0
     typer.echo(
         f"analysed {report.analysed} feedback items ({report.clauses} clauses) in "
@@ -382,6 +416,7 @@ def analyze(
                     "docs_per_s": round(report.docs_per_s, 2),
                     "encoder_share": round(share, 3),
                     "version": analyzer.version,
+                    "problem_links": links,
                 }
             )
         )

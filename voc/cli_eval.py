@@ -30,10 +30,27 @@ def _read(path: Path, columns: list[str]) -> dict[str, list]:
         raise fail(str(exc)) from None
 
 
-def _encoder():  # type: ignore[no-untyped-def]
+def _encoder(cache: bool = False):  # type: ignore[no-untyped-def]
+    """The configured encoder; with `cache`, embeddings persist in VOC_HOME/eval-cache.db.
+
+    The cache is a separate database so evaluation texts never mix with customer feedback.
+    """
     from voc.registry import build_encoder
 
-    return build_encoder(get_settings())
+    settings = get_settings()
+    if not cache:
+        return build_encoder(settings)
+    from voc.store.db import make_engine, migrate
+
+    settings.home.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(f"sqlite:///{(settings.home / 'eval-cache.db').resolve()}")
+    migrate(engine)
+    return build_encoder(settings, engine)
+
+
+CacheOption = Annotated[
+    bool, typer.Option("--cache/--no-cache", help="Keep embeddings in VOC_HOME/eval-cache.db.")
+]
 
 
 @eval_app.command("sentiment")
@@ -61,6 +78,7 @@ def eval_pairs(
     a_col: Annotated[str, typer.Option("--a-col")] = "text_a",
     b_col: Annotated[str, typer.Option("--b-col")] = "text_b",
     label_col: Annotated[str, typer.Option("--label-col")] = "label",
+    cache: CacheOption = False,
 ) -> None:
     """AUC and accuracy at the shipped link threshold for same-problem pairs (label 1)."""
     from voc.evaluation.pairs import evaluate_pairs
@@ -68,7 +86,7 @@ def eval_pairs(
     columns = _read(data, [a_col, b_col, label_col])
     try:
         result = evaluate_pairs(
-            _encoder(),
+            _encoder(cache),
             columns[a_col],
             columns[b_col],
             columns[label_col],
@@ -85,19 +103,34 @@ def eval_retrieval(
     queries: Annotated[Path, typer.Option("--queries")],
     text_col: Annotated[str, typer.Option("--text-col")] = "text",
     id_col: Annotated[str, typer.Option("--id-col")] = "id",
+    mode: Annotated[
+        str | None, typer.Option("--mode", help="dense | hybrid (default: VOC_SEARCH_MODE).")
+    ] = None,
+    compare: Annotated[
+        bool, typer.Option("--compare/--no-compare", help="Also report the other mode.")
+    ] = True,
+    cache: CacheOption = False,
 ) -> None:
-    """recall@1/5 and MRR@10 of finding each query's group in the corpus."""
+    """recall@1/5 and MRR@10 of finding each query's group in the corpus (shipped search)."""
     from voc.evaluation.retrieval import evaluate_retrieval
+    from voc.text.segment import make_segmenter
 
+    settings = get_settings()
     corpus_columns = _read(corpus, [text_col, id_col])
     query_columns = _read(queries, [text_col, id_col])
     try:
         result = evaluate_retrieval(
-            _encoder(),
+            _encoder(cache),
+            make_segmenter("jieba").tokens,
             corpus_columns[text_col],
             corpus_columns[id_col],
             query_columns[text_col],
             query_columns[id_col],
+            mode=mode or settings.search_mode,
+            compare=compare,
+            candidates=settings.search_candidates,
+            rrf_k=settings.rrf_k,
+            lexical_weight=settings.lexical_weight,
         )
     except (FileNotFoundError, ValueError) as exc:
         raise fail(str(exc)) from None

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from voc.cli_common import configured_engine, fail
+from voc.config import get_settings
 
 problems_app = typer.Typer(no_args_is_help=True, help="Known problems and their linked cases.")
 
@@ -131,3 +132,53 @@ def export(path: Path) -> None:
     items = list_problems(configured_engine())
     write_problems(path, items)
     typer.echo(f"wrote {len(items)} problems to {path}")
+
+
+@problems_app.command("relink")
+def relink() -> None:
+    """Match analysed complaints to the library again (after editing problems)."""
+    from voc.registry import build_encoder, build_problem_matcher
+    from voc.search.linking import link_feedback
+
+    settings = get_settings()
+    engine = configured_engine()
+    encoder = build_encoder(settings, engine)
+    report = link_feedback(engine, build_problem_matcher(settings, engine, encoder), encoder)
+    typer.echo(
+        f"checked {report.checked} items: linked {report.linked}, unmatched {report.unmatched}"
+    )
+
+
+@problems_app.command("candidates")
+def candidates(
+    min_size: Annotated[int, typer.Option("--min-size", min=2)] = 3,
+    min_similarity: Annotated[float, typer.Option("--min-similarity", min=0.0, max=1.0)] = 0.88,
+    as_json: Annotated[bool, typer.Option("--json", help="Last stdout line is JSON.")] = False,
+) -> None:
+    """Groups of unmatched complaints that look like a problem the library lacks."""
+    import dataclasses
+
+    from voc.search.candidates import propose_candidates
+    from voc.text.segment import make_segmenter
+
+    found = propose_candidates(
+        configured_engine(),
+        make_segmenter("jieba").tokens,
+        min_similarity=min_similarity,
+        min_size=min_size,
+    )
+    if as_json:
+        typer.echo(
+            json.dumps([dataclasses.asdict(c) for c in found], ensure_ascii=False, default=str)
+        )
+        return
+    if not found:
+        typer.echo("no candidate problems (unmatched complaints do not group)")
+    for number, c in enumerate(found, 1):
+        typer.echo(
+            f"#{number} {c.size} complaints  {c.first_seen:%Y-%m-%d}..{c.last_seen:%Y-%m-%d}  "
+            f"touchpoint {c.touchpoint or '-'}  keywords {' '.join(c.keywords)}"
+        )
+        typer.echo(f"   nearest known problem {c.nearest_problem} (cosine {c.nearest_score})")
+        for example in c.examples:
+            typer.echo(f"   · {example[:80]}")

@@ -43,6 +43,13 @@ class Settings(BaseSettings):
         default=0.90,
         description="Cosine at or above which two texts count as the same problem.",
     )
+    search_mode: Literal["dense", "hybrid"] = Field(
+        default="hybrid",
+        description="Similar cases and problems: dense only, or dense + BM25 fused by RRF.",
+    )
+    search_candidates: int = Field(default=50, ge=1, le=1000, description="Per side, pre-fusion.")
+    rrf_k: int = Field(default=60, ge=1, description="Reciprocal-rank-fusion constant.")
+    lexical_weight: float = Field(default=1.0, ge=0, description="BM25 weight in the fusion.")
     analyze_batch_size: int = Field(default=256, ge=1, le=10_000)
     max_text_chars: int = Field(default=20_000, ge=100)
 

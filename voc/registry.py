@@ -53,3 +53,50 @@ def build_analyzer(settings: Settings, engine: Engine):  # type: ignore[no-untyp
 
     encoder = build_encoder(settings, engine)
     return Analyzer(encoder, build_sentiment(settings), build_touchpoints(settings, encoder))
+
+
+def build_problem_matcher(settings: Settings, engine: Engine, encoder: Encoder):  # type: ignore[no-untyped-def]
+    """The problem library of the store, embedded, with the configured threshold and mode."""
+    from voc.search.problems import ProblemMatcher
+    from voc.store.problems import list_problems
+    from voc.text.segment import make_segmenter
+
+    matcher = ProblemMatcher(
+        encoder,
+        make_segmenter("jieba").tokens,
+        threshold=settings.link_threshold,
+        mode=settings.search_mode,
+        rrf_k=settings.rrf_k,
+    )
+    return matcher.fit(list_problems(engine))
+
+
+def build_case_index(settings: Settings, engine: Engine, encoder: Encoder):  # type: ignore[no-untyped-def]
+    """The on-disk case index of VOC_HOME, opened (rebuilt if missing or corrupt) and synced."""
+    from voc.search.cases import CaseIndex, case_index_path
+    from voc.text.segment import make_segmenter
+
+    return CaseIndex(
+        engine,
+        case_index_path(settings.home),
+        encoder.name,
+        encoder.dim,
+        mode=settings.search_mode,
+        tokenizer=make_segmenter("jieba").tokens,
+        candidates=settings.search_candidates,
+        rrf_k=settings.rrf_k,
+        lexical_weight=settings.lexical_weight,
+    ).open()
+
+
+def build_similar(settings: Settings, engine: Engine):  # type: ignore[no-untyped-def]
+    """Similar-case search over the store: encoder + case index + problem matcher."""
+    from voc.search.similar import SimilarSearch
+
+    encoder = build_encoder(settings, engine)
+    return SimilarSearch(
+        engine,
+        encoder,
+        build_case_index(settings, engine, encoder),
+        build_problem_matcher(settings, engine, encoder),
+    )

@@ -35,7 +35,11 @@ def document_text(item: Feedback) -> str:
 
 def clause_units(item: Feedback, max_clauses: int = 64) -> list[ClauseUnit]:
     """Clauses of the document text (at most `max_clauses`, so one huge call stays bounded)."""
-    text = document_text(item)
+    return text_units(document_text(item), max_clauses)
+
+
+def text_units(text: str, max_clauses: int = 64) -> list[ClauseUnit]:
+    """Clauses of a customer's text, as `clause_units` cuts a stored item's (ad-hoc queries)."""
     pieces = [c for c in split_clauses(text) if _WORD.search(c.text)][:max_clauses]
     units = [ClauseUnit(i, "customer", c.text, c.start, c.end) for i, c in enumerate(pieces)]
     if not units and text.strip():

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
 from voc.models.encoders import Encoder
+from voc.search.corpus import build_retriever
+from voc.search.retriever import MODES, Mode
 
 
 def rank_metrics(ranked_groups: list[list[str]], truth: Sequence[str]) -> dict[str, float]:
@@ -31,24 +34,47 @@ def rank_metrics(ranked_groups: list[list[str]], truth: Sequence[str]) -> dict[s
 
 def evaluate_retrieval(
     encoder: Encoder,
+    tokenizer: Callable[[str], list[str]],
     corpus_texts: Sequence[str],
     corpus_groups: Sequence[str],
     query_texts: Sequence[str],
     query_groups: Sequence[str],
-) -> dict[str, float | int]:
-    """Dense exact search; `queries_per_s` covers query encoding and search, not the corpus."""
-    corpus = encoder.encode([str(t) for t in corpus_texts], kind="query")
+    *,
+    mode: Mode = "hybrid",
+    compare: bool = True,
+    **retriever_options: Any,
+) -> dict[str, Any]:
+    """Metrics of the shipped retrieval path (`mode`), and of the other mode when `compare`.
+
+    Both corpus and queries are embedded as queries (a symmetric question-to-question
+    task, the same choice the problem library makes). `queries_per_s` covers query
+    encoding and search, not the corpus.
+    """
+    corpus = [str(t) for t in corpus_texts]
     groups = np.asarray([str(g) for g in corpus_groups])
-    start = time.perf_counter()
-    queries = encoder.encode([str(t) for t in query_texts], kind="query")
-    scores = queries @ corpus.T
-    top = np.argsort(-scores, axis=1)[:, :10]
-    seconds = time.perf_counter() - start
-    ranked = [list(groups[row]) for row in top]
-    metrics = rank_metrics(ranked, [str(g) for g in query_groups])
-    return {
-        "n": len(query_texts),
-        **metrics,
-        "queries_per_s": round(len(query_texts) / seconds, 2) if seconds else 0.0,
-        "mode": "dense",
-    }
+    queries = [str(t) for t in query_texts]
+    truth = [str(g) for g in query_groups]
+    corpus_vectors = encoder.encode(corpus, kind="query")
+    modes = [mode] + ([m for m in MODES if m != mode] if compare else [])
+    result: dict[str, Any] = {"n": len(queries)}
+    for current in modes:
+        retriever = build_retriever(
+            corpus_vectors,
+            corpus,
+            encoder_name=encoder.name,
+            mode=current,  # type: ignore[arg-type]
+            tokenizer=tokenizer,
+            **retriever_options,
+        )
+        start = time.perf_counter()
+        query_vectors = encoder.encode(queries, kind="query")
+        hits = retriever.search(query_vectors, queries, k=10)
+        seconds = time.perf_counter() - start
+        metrics = rank_metrics([[groups[h.id] for h in row] for row in hits], truth)
+        metrics["queries_per_s"] = round(len(queries) / seconds, 2) if seconds else 0.0
+        if current == mode:
+            result.update(metrics)
+            result["mode"] = mode
+        else:
+            result[current] = metrics
+    return result

@@ -398,6 +398,10 @@ class VectorIndex:
     def __len__(self) -> int:
         return self._live
 
+    def ids(self) -> np.ndarray:
+        """The live ids (int64), in storage order."""
+        return self._ids[self._ids >= 0].copy()
+
     def search(self, vectors: np.ndarray, k: int = 10) -> tuple[np.ndarray, np.ndarray]:
         """Nearest stored ids by inner product (cosine for normalised vectors).
 

@@ -1,0 +1,172 @@
+"""Similar past cases: the on-disk case index, kept in step with the analysed store.
+
+The FAISS index lives in VOC_HOME/index/cases.faiss and holds each analysed item's
+pooled embedding (the one `voc analyze` stored), keyed by `id_to_int64(feedback id)`. It
+is rebuilt from the store when missing or corrupt, refused when built by another
+encoder, and `sync` adds what was analysed since and drops what was deleted. BM25 over
+the case texts is built in memory when the search mode is hybrid.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import Engine, and_, func, or_, select
+
+from voc.search.bm25 import BM25
+from voc.search.index import VectorIndex, as_ids, open_or_rebuild
+from voc.search.retriever import HybridRetriever, Mode
+from voc.store.tables import analyses, feedback
+
+LOAD_BATCH = 20_000
+
+
+def case_index_path(home: Path) -> Path:
+    """Where the case index of a VOC_HOME lives."""
+    return home / "index" / "cases.faiss"
+
+
+def _load_all(engine: Engine, encoder_name: str) -> Callable[[], Iterator]:  # type: ignore[type-arg]
+    def batches() -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        query = (
+            select(analyses.c.feedback_id, analyses.c.embedding)
+            .where(analyses.c.encoder == encoder_name)
+            .order_by(analyses.c.feedback_id)
+            .execution_options(yield_per=LOAD_BATCH)
+        )
+        with engine.connect() as connection:
+            for part in connection.execute(query).partitions(LOAD_BATCH):
+                ids = as_ids([r.feedback_id for r in part])
+                vectors = np.vstack([np.frombuffer(r.embedding, dtype=np.float32) for r in part])
+                yield ids, vectors
+
+    return batches
+
+
+def feedback_ids_for(engine: Engine, keys: list[int]) -> dict[int, str]:
+    """Map index keys back to feedback ids (a key is the id's first 15 hex digits)."""
+    if not keys:
+        return {}
+    prefixes = {format(k, "015x"): k for k in keys}
+    clauses = [and_(feedback.c.id >= p, feedback.c.id < p + "g") for p in prefixes]
+    with engine.connect() as connection:
+        found = connection.scalars(select(feedback.c.id).where(or_(*clauses))).all()
+    return {prefixes[i[:15]]: i for i in found}
+
+
+class CaseIndex:
+    """The searchable history of analysed feedback for one store and encoder.
+
+    Args:
+        engine: the store.
+        path: FAISS file (see `case_index_path`).
+        encoder_name: the encoder whose embeddings the index holds.
+        dim: embedding size.
+        mode: "dense", or "hybrid" to fuse with BM25 over the case texts.
+        tokenizer: segmenter tokens for BM25.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        path: Path,
+        encoder_name: str,
+        dim: int,
+        *,
+        mode: Mode = "hybrid",
+        tokenizer: Callable[[str], list[str]] | None = None,
+        candidates: int = 50,
+        rrf_k: int = 60,
+        lexical_weight: float = 1.0,
+    ) -> None:
+        if mode == "hybrid" and tokenizer is None:
+            raise ValueError("hybrid search needs a tokenizer")
+        self.engine = engine
+        self.path = path
+        self.encoder_name = encoder_name
+        self.dim = dim
+        self.mode = mode
+        self.tokenizer = tokenizer
+        self.options = {"candidates": candidates, "rrf_k": rrf_k, "lexical_weight": lexical_weight}
+        self.index: VectorIndex | None = None
+        self.retriever: HybridRetriever | None = None
+
+    def _count(self) -> int:
+        with self.engine.connect() as connection:
+            query = select(func.count()).where(analyses.c.encoder == self.encoder_name)
+            return int(connection.scalar(query.select_from(analyses)) or 0)
+
+    def open(self) -> CaseIndex:
+        """Load (or rebuild) the index, bring it in step with the store, build BM25."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.index = open_or_rebuild(
+            self.path,
+            self.encoder_name,
+            self.dim,
+            _load_all(self.engine, self.encoder_name),
+            expected_size=self._count(),
+        )
+        self.sync()
+        return self
+
+    def sync(self) -> tuple[int, int]:
+        """Add newly analysed items, remove deleted ones, save; returns (added, removed)."""
+        if self.index is None:
+            raise RuntimeError("CaseIndex is not open; call open() first")
+        stored = np.concatenate(
+            [ids for ids, _ in _load_all(self.engine, self.encoder_name)()] or [np.zeros(0, "i8")]
+        )
+        present = self.index.ids()
+        gone = np.setdiff1d(present, stored)
+        new = set(np.setdiff1d(stored, present).tolist())
+        added = 0
+        if new:
+            for ids, vectors in _load_all(self.engine, self.encoder_name)():
+                keep = np.fromiter((i in new for i in ids), bool, len(ids))
+                if keep.any():
+                    self.index.add(ids[keep], vectors[keep])
+                    added += int(keep.sum())
+        removed = self.index.remove(gone) if len(gone) else 0
+        if added or removed or not self.path.exists():
+            self.index.save()
+        self._build_retriever()
+        return added, removed
+
+    def _build_retriever(self) -> None:
+        lexical, lexical_ids = None, None
+        if self.mode == "hybrid":
+            query = (
+                select(feedback.c.id, feedback.c.text)
+                .join(analyses, analyses.c.feedback_id == feedback.c.id)
+                .where(analyses.c.encoder == self.encoder_name)
+            )
+            with self.engine.connect() as connection:
+                rows = connection.execute(query).fetchall()
+            lexical_ids = as_ids([r.id for r in rows])
+            lexical = BM25(self.tokenizer).fit([r.text for r in rows]) if rows else None  # type: ignore[arg-type]
+        assert self.index is not None
+        self.retriever = HybridRetriever(
+            self.index,
+            lexical,
+            lexical_ids if lexical is not None else None,
+            **self.options,  # type: ignore[arg-type]
+        )
+
+    def search(
+        self, vector: np.ndarray, text: str, k: int, *, widen: bool = False
+    ) -> list[tuple[str, float, float | None]]:
+        """(feedback id, rank score, cosine or None) of the k best cases; `widen` over-fetches."""
+        if self.retriever is None:
+            raise RuntimeError("CaseIndex is not open; call open() first")
+        fetch = k * 20 if widen else k
+        hits = self.retriever.search(vector[None, :], [text], k=fetch)[0]
+        names = feedback_ids_for(self.engine, [h.id for h in hits])
+        return [(names[h.id], h.score, h.cosine) for h in hits if h.id in names]
+
+
+def in_date_range(value: datetime, start: datetime | None, end: datetime | None) -> bool:
+    """Inclusive start, exclusive end; None bounds are open."""
+    return (start is None or value >= start) and (end is None or value < end)

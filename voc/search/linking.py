@@ -1,0 +1,135 @@
+"""Link analysed complaints to known problems and record their best match.
+
+Which items: every complaint and call transcript, and any other item whose document
+sentiment is negative (a negative survey answer or review describes a problem too).
+Each gets a `problem_matches` row (best problem + cosine, matched or not); matched ones
+also get an automatic `problem_links` row unless a person already linked the item by hand.
+Items are re-matched only when the matcher version (encoder, mode, threshold, library
+content) changed, so re-running is cheap and a library edit re-links everything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import numpy as np
+from sqlalchemy import Engine, and_, delete, or_, select
+
+from voc.models.encoders import Encoder
+from voc.search.problems import ProblemMatcher
+from voc.store.feedback import insert_ignoring_conflicts
+from voc.store.search_tables import problem_matches
+from voc.store.tables import analyses, clauses, feedback, problem_links
+
+COMPLAINT_SOURCES = ("complaint", "call_transcript")
+
+
+@dataclass
+class LinkReport:
+    """How many items were matched against the library, and how many got linked."""
+
+    checked: int = 0
+    linked: int = 0
+    unmatched: int = 0
+
+
+def _eligible():  # type: ignore[no-untyped-def]
+    return or_(feedback.c.source.in_(COMPLAINT_SOURCES), analyses.c.sentiment == "negative")
+
+
+def link_feedback(
+    engine: Engine,
+    matcher: ProblemMatcher,
+    encoder: Encoder,
+    *,
+    batch_size: int = 256,
+) -> LinkReport:
+    """Match every eligible analysed item whose match is missing or from another version."""
+    report = LinkReport()
+    version = matcher.version_
+    stale = or_(problem_matches.c.feedback_id.is_(None), problem_matches.c.version != version)
+    query = (
+        select(feedback.c.id, feedback.c.text, analyses.c.embedding)
+        .join(analyses, analyses.c.feedback_id == feedback.c.id)
+        .outerjoin(problem_matches, problem_matches.c.feedback_id == feedback.c.id)
+        .where(and_(_eligible(), stale))
+        .order_by(feedback.c.id)
+    )
+    with engine.connect() as connection:
+        todo = connection.execute(query).fetchall()
+    for start in range(0, len(todo), batch_size):
+        batch = todo[start : start + batch_size]
+        clause_texts = _customer_clauses(engine, [r.id for r in batch])
+        rows = []
+        for item in batch:
+            own = clause_texts.get(item.id, [])
+            vectors = [np.frombuffer(item.embedding, dtype=np.float32)[None, :]]
+            if len(own) > 1:
+                vectors.append(encoder.encode(own, kind="query"))
+            match = matcher.match(item.text, np.vstack(vectors))
+            rows.append((item.id, match))
+        _store(engine, rows, version)
+        report.checked += len(rows)
+        report.linked += sum(m.matched for _, m in rows)
+    report.unmatched = report.checked - report.linked
+    return report
+
+
+def _customer_clauses(engine: Engine, ids: list[str]) -> dict[str, list[str]]:
+    query = (
+        select(clauses.c.feedback_id, clauses.c.text)
+        .where(clauses.c.feedback_id.in_(ids), clauses.c.speaker == "customer")
+        .order_by(clauses.c.feedback_id, clauses.c.position)
+    )
+    out: dict[str, list[str]] = {}
+    with engine.connect() as connection:
+        for feedback_id, text in connection.execute(query):
+            out.setdefault(feedback_id, []).append(text)
+    return out
+
+
+def _store(engine: Engine, rows: list, version: str) -> None:  # type: ignore[type-arg]
+    now = datetime.now(UTC).replace(tzinfo=None)
+    ids = [feedback_id for feedback_id, _ in rows]
+    with engine.begin() as connection:
+        connection.execute(delete(problem_matches).where(problem_matches.c.feedback_id.in_(ids)))
+        connection.execute(
+            delete(problem_links).where(
+                problem_links.c.feedback_id.in_(ids), problem_links.c.method == "auto"
+            )
+        )
+        connection.execute(
+            problem_matches.insert(),
+            [
+                {
+                    "feedback_id": feedback_id,
+                    "problem_id": m.problem_id,
+                    "score": m.score,
+                    "matched": m.matched,
+                    "version": version,
+                    "matched_at": now,
+                }
+                for feedback_id, m in rows
+            ],
+        )
+        manual = set(
+            connection.scalars(
+                select(problem_links.c.feedback_id).where(
+                    problem_links.c.feedback_id.in_(ids), problem_links.c.method == "manual"
+                )
+            )
+        )
+        links = [
+            {
+                "problem_id": m.problem_id,
+                "feedback_id": feedback_id,
+                "score": m.score,
+                "method": "auto",
+                "created_at": now,
+            }
+            for feedback_id, m in rows
+            if m.matched and feedback_id not in manual
+        ]
+        if links:
+            insert_ignoring_conflicts(connection, problem_links, links)
