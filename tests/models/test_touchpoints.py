@@ -112,6 +112,7 @@ def test_touchpoints_description_whitespace_is_collapsed(tmp_path: Path) -> None
         ("touchpoints:\n  - just a string\n", r"touchpoints\[0\]: expected a mapping"),
         ("touchpoints: []\n", "expected a 'touchpoints' list"),
         ("- id: a\n", "expected a 'touchpoints' list"),
+        ("touchpoints:\n" + _item() + "none_examples: 你好\n", "none_examples must be a list"),
     ],
 )
 def test_touchpoints_invalid_taxonomy_names_the_problem(
@@ -150,18 +151,23 @@ def test_touchpoints_classifier_predicts_shipped_touchpoints(
     assert 0.0 <= match.score <= 1.0
 
 
-@pytest.mark.xfail(
-    reason="voc/models/touchpoints.py min_similarity=0.90 lets greetings and call fillers "
-    "through: '你好' -> login_auth (0.915), '谢谢你们' -> login_auth (0.901), '那我先挂了' -> "
-    "fraud_security (0.907); 13 of the 32 `none` clauses in eval/touchpoint_clauses.csv "
-    "get a touchpoint",
-    strict=True,
-)
 @pytest.mark.parametrize("text", ["你好", "谢谢你们", "那我先挂了"])
 def test_touchpoints_classifier_greetings_and_fillers_are_none(
     classifier: TouchpointClassifier, text: str
 ) -> None:
     assert classifier.predict([text])[0].touchpoint == NONE
+
+
+def test_touchpoints_none_examples_turn_close_clauses_into_none(
+    taxonomy: Taxonomy, encoder: CachedEncoder
+) -> None:
+    assert "你好" in taxonomy.none_examples
+    without = Taxonomy(taxonomy.touchpoints, taxonomy.digest, ())
+    text = ["您好您好"]
+    plain = TouchpointClassifier(encoder, min_similarity=0.0).fit(without).predict(text)
+    guarded = TouchpointClassifier(encoder, min_similarity=0.0).fit(taxonomy).predict(text)
+    assert plain[0].touchpoint != NONE
+    assert guarded[0].touchpoint == NONE
 
 
 def test_touchpoints_classifier_batch_and_precomputed_embeddings(
@@ -224,7 +230,8 @@ def test_touchpoints_min_similarity_controls_none(
     encoder: CachedEncoder, taxonomy: Taxonomy
 ) -> None:
     strict = TouchpointClassifier(encoder, min_similarity=1.01).fit(taxonomy)
-    lenient = TouchpointClassifier(encoder, min_similarity=-1.0).fit(taxonomy)
+    no_examples = Taxonomy(taxonomy.touchpoints, taxonomy.digest, ())
+    lenient = TouchpointClassifier(encoder, min_similarity=-1.0).fit(no_examples)
     assert strict.predict(["嗯嗯好的谢谢"])[0].touchpoint == NONE
     assert lenient.predict(["嗯嗯好的谢谢"])[0].touchpoint in taxonomy.ids
     # a keyword hit still wins over the similarity floor

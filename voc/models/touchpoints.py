@@ -36,6 +36,7 @@ class Taxonomy:
 
     touchpoints: tuple[Touchpoint, ...]
     digest: str
+    none_examples: tuple[str, ...] = ()
 
     @property
     def ids(self) -> list[str]:
@@ -92,7 +93,11 @@ def load_taxonomy(path: Path | None = None) -> Taxonomy:
                 keywords=keywords,
             )
         )
-    return Taxonomy(tuple(touchpoints), hashlib.sha1(raw).hexdigest()[:12])
+    none_raw = data.get("none_examples") or []
+    if not isinstance(none_raw, list):
+        raise ValueError(f"{path}: none_examples must be a list, got {none_raw!r}")
+    none_examples = tuple(str(x).strip() for x in none_raw if str(x).strip())
+    return Taxonomy(tuple(touchpoints), hashlib.sha1(raw).hexdigest()[:12], none_examples)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +110,11 @@ class TouchpointMatch:
 
 class TouchpointClassifier:
     """Keywords first, embedding similarity to the descriptions second, else `none`.
+
+    A clause without a keyword is also `none` when it is at least as close to one of the
+    taxonomy's `none_examples` (greetings, thanks, call fillers, verdicts naming no part of
+    the journey) as to its best touchpoint: those short utterances sit near everything in
+    embedding space, so a similarity floor alone lets them through.
 
     Args:
         encoder: embeds clauses and the touchpoint descriptions (same space).
@@ -135,6 +145,13 @@ class TouchpointClassifier:
         self.taxonomy_ = taxonomy
         self.prototypes_ = self.encoder.encode(texts, kind="query")
         self.owners_ = np.asarray(owners)
+        dim = self.prototypes_.shape[1]
+        examples = list(taxonomy.none_examples)
+        self.none_prototypes_ = (
+            self.encoder.encode(examples, kind="query")
+            if examples
+            else np.zeros((0, dim), dtype=np.float32)
+        )
         self.version_ = (
             f"{self.name}+{taxonomy.digest}+kw{self.keyword_weight:g}+min{self.min_similarity:g}"
         )
@@ -172,12 +189,18 @@ class TouchpointClassifier:
         if embeddings is None:
             embeddings = self.encoder.encode(texts, kind="query")
         similarity = self.similarities(embeddings)
+        none_similarity = (
+            (embeddings @ self.none_prototypes_.T).max(axis=1)
+            if len(self.none_prototypes_)
+            else np.full(len(texts), -1.0, dtype=np.float32)
+        )
         matches = []
         for row, text in enumerate(texts):
             keywords = self.keyword_scores(text)
             combined = similarity[row] + self.keyword_weight * (keywords > 0) + keywords * 0.1
             best = int(np.argmax(combined))
-            if keywords[best] == 0 and similarity[row, best] < self.min_similarity:
+            unrelated = none_similarity[row] >= similarity[row, best]
+            if keywords[best] == 0 and (similarity[row, best] < self.min_similarity or unrelated):
                 matches.append(TouchpointMatch(NONE, float(similarity[row, best])))
                 continue
             touchpoint = self.taxonomy_.touchpoints[best].id
