@@ -182,3 +182,22 @@ def candidates(
         typer.echo(f"   nearest known problem {c.nearest_problem} (cosine {c.nearest_score})")
         for example in c.examples:
             typer.echo(f"   · {example[:80]}")
+
+
+@problems_app.command("unmatched")
+def unmatched(
+    limit: Annotated[int, typer.Option("-n", min=1, max=10_000)] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="Last stdout line is JSON.")] = False,
+) -> None:
+    """Recent complaints that match no known problem (nearest problem and cosine shown)."""
+    from voc.search.linking import unmatched_feedback
+
+    rows = unmatched_feedback(configured_engine(), limit)
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False))
+        return
+    for row in rows:
+        typer.echo(
+            f"{row['created_at'][:10]}  {row['source']:<15} nearest {row['nearest_problem']} "
+            f"({row['score']})  {row['text'][:60]}"
+        )

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from tests.search.conftest import add_analysed
 from voc.schema import Problem
 from voc.search.candidates import propose_candidates
-from voc.search.linking import link_feedback
+from voc.search.linking import link_feedback, unmatched_feedback
 from voc.search.problems import ProblemMatcher
 from voc.store.problems import link_case, upsert_problem
 from voc.store.search_tables import problem_matches
@@ -41,6 +41,7 @@ def test_link_feedback_links_matches_and_keeps_unmatched_scores(engine, encoder)
         query = select(problem_matches.c.feedback_id, problem_matches.c.matched)
         rows = dict(connection.execute(query).fetchall())
     assert rows == {near: True, far: False}
+    assert [r["feedback_id"] for r in unmatched_feedback(engine)] == [far]
     assert praise not in rows  # positive survey answers are not complaints
 
 

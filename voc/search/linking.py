@@ -133,3 +133,36 @@ def _store(engine: Engine, rows: list, version: str) -> None:  # type: ignore[ty
         ]
         if links:
             insert_ignoring_conflicts(connection, problem_links, links)
+
+
+def unmatched_feedback(engine: Engine, limit: int = 50) -> list[dict]:  # type: ignore[type-arg]
+    """The most recent items below the link threshold, with their nearest problem and cosine."""
+    from voc.store.feedback import from_utc_naive
+
+    query = (
+        select(
+            feedback.c.id,
+            feedback.c.source,
+            feedback.c.created_at,
+            feedback.c.text,
+            problem_matches.c.problem_id,
+            problem_matches.c.score,
+        )
+        .join(problem_matches, problem_matches.c.feedback_id == feedback.c.id)
+        .where(problem_matches.c.matched.is_(False))
+        .order_by(feedback.c.created_at.desc())
+        .limit(limit)
+    )
+    with engine.connect() as connection:
+        rows = connection.execute(query).fetchall()
+    return [
+        {
+            "feedback_id": r.id,
+            "source": r.source,
+            "created_at": from_utc_naive(r.created_at).isoformat(),
+            "text": r.text,
+            "nearest_problem": r.problem_id,
+            "score": None if r.score is None else round(r.score, 4),
+        }
+        for r in rows
+    ]
