@@ -1,0 +1,1 @@
+"""One router module per resource; `voc.api.main.ROUTERS` lists them in order."""

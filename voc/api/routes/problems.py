@@ -1,0 +1,109 @@
+"""The problem library (投诉问题库): list, read, create, change; changes are audited."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Query, status
+
+from voc.api.audit import record
+from voc.api.deps import EngineDep, PageDep
+from voc.api.errors import ERROR_RESPONSES, ApiError
+from voc.api.schemas import ProblemDetail, ProblemIn, ProblemList, ProblemOut, ProblemPatch
+from voc.api.security import Admin, Handler
+from voc.schema import Problem, ProblemStatus
+from voc.store import problems as store
+from voc.text.pii import mask_pii
+
+router = APIRouter(prefix="/v1/problems", tags=["problems"], responses=ERROR_RESPONSES)
+# Free-text fields people type; masked like feedback so the library never holds PII.
+MASKED_FIELDS = ("title", "description", "root_cause", "fix")
+NOT_NULL = ("title", "description", "root_cause", "fix", "status")
+
+
+def _masked(values: dict[str, Any]) -> dict[str, Any]:
+    return {
+        k: mask_pii(v) if k in MASKED_FIELDS and isinstance(v, str) else v
+        for k, v in values.items()
+    }
+
+
+def _out(problem: Problem, cases: int) -> dict[str, Any]:
+    return {**problem.model_dump(), "cases": cases}
+
+
+def _get(engine, problem_id: str) -> Problem:  # type: ignore[no-untyped-def]
+    try:
+        return store.get_problem(engine, problem_id)
+    except KeyError:
+        raise ApiError(404, f"unknown problem {problem_id!r}") from None
+
+
+@router.get("", response_model=ProblemList, summary="List known problems")
+def list_problems(
+    principal: Handler,
+    engine: EngineDep,
+    page: PageDep,
+    status_: ProblemStatus | None = Query(default=None, alias="status"),
+    touchpoint: str | None = Query(default=None, max_length=100),
+) -> ProblemList:
+    """Problems by id, filtered by status and touchpoint, with their linked-case counts."""
+    found = store.list_problems(engine, status=status_, touchpoint=touchpoint)
+    counts = store.case_counts(engine)
+    items = found[page.offset : page.offset + page.limit]
+    return ProblemList(
+        items=[_out(p, counts.get(p.id, 0)) for p in items],
+        total=len(found),
+        limit=page.limit,
+        offset=page.offset,
+    )
+
+
+@router.get("/{problem_id}", response_model=ProblemDetail, summary="One problem and recent cases")
+def read_problem(problem_id: str, principal: Handler, engine: EngineDep) -> ProblemDetail:
+    """The problem and its 20 most recent linked cases (masked texts)."""
+    problem = _get(engine, problem_id)
+    counts = store.case_counts(engine)
+    cases = store.linked_cases(engine, problem_id, limit=20)
+    return ProblemDetail(**_out(problem, counts.get(problem_id, 0)), recent_cases=cases)
+
+
+@router.post(
+    "",
+    response_model=ProblemOut,
+    status_code=status.HTTP_201_CREATED,
+    summary="Add a problem to the library",
+    responses={409: {"description": "a problem with this id exists"}},
+)
+def create_problem(body: ProblemIn, principal: Admin, engine: EngineDep) -> ProblemOut:
+    """Create a problem; free text is PII-masked; an existing id is a 409 (use PATCH)."""
+    try:
+        store.get_problem(engine, body.id)
+    except KeyError:
+        pass
+    else:
+        raise ApiError(409, f"problem {body.id!r} exists; change it with PATCH")
+    problem = store.upsert_problem(engine, Problem(**_masked(body.model_dump())))
+    record(engine, principal, "problem.create", "problem", problem.id, {"title": problem.title})
+    return ProblemOut(**_out(problem, 0))
+
+
+@router.patch("/{problem_id}", response_model=ProblemOut, summary="Change fields of a problem")
+def update_problem(
+    problem_id: str, body: ProblemPatch, principal: Handler, engine: EngineDep
+) -> ProblemOut:
+    """Change the given fields (e.g. status open → mitigated → closed); audited with old/new."""
+    before = _get(engine, problem_id)
+    changes = _masked(body.model_dump(exclude_unset=True))
+    nulls = [k for k in NOT_NULL if k in changes and changes[k] is None]
+    if nulls:
+        raise ApiError(422, f"{nulls} cannot be null", details={"fields": nulls})
+    after = store.update_problem(engine, problem_id, changes)
+    diff = {
+        k: [getattr(before, k), getattr(after, k)]
+        for k in changes
+        if getattr(before, k) != getattr(after, k)
+    }
+    record(engine, principal, "problem.update", "problem", problem_id, {"changes": diff})
+    counts = store.case_counts(engine)
+    return ProblemOut(**_out(after, counts.get(problem_id, 0)))

@@ -1,0 +1,324 @@
+"""Request and response bodies; the examples (in Chinese, like the data) feed the docs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from voc.schema import ProblemStatus, Source
+
+SENTIMENT = Literal["negative", "neutral", "positive"]
+
+
+class Page(BaseModel):
+    """Where a page of a list starts and how long it is."""
+
+    total: int
+    limit: int
+    offset: int
+
+
+class Health(BaseModel):
+    status: Literal["ok", "ready"]
+    checks: dict[str, bool] = Field(default_factory=dict)
+    versions: dict[str, str] = Field(default_factory=dict)
+
+
+class FeedbackBatch(BaseModel):
+    """Records of one source, in the shapes the file adapters accept (canonical or 中文 columns)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "source": "survey",
+                    "records": [
+                        {
+                            "response_id": "S-20261005-001",
+                            "submitted_at": "2026-10-05 10:00",
+                            "csat": 2,
+                            "nps": 3,
+                            "text": "APP界面挺好看，但是转账一直失败，客服电话13812345678也打不通",
+                            "channel": "手机银行",
+                        },
+                        {"提交时间": "2026-10-05 11:00", "满意度": 5, "意见": "客服很耐心，点赞"},
+                    ],
+                },
+                {
+                    "source": "app_review",
+                    "records": [
+                        {
+                            "review_id": "R-1",
+                            "created_at": "2026-10-09T08:30:00+08:00",
+                            "rating": 1,
+                            "text": "升级8.2.0以后转账老是闪退",
+                            "app_version": "8.2.0",
+                        }
+                    ],
+                },
+            ]
+        },
+    )
+
+    source: Source
+    records: list[dict[str, Any]] = Field(min_length=1)
+    mapping: dict[str, Any] | None = Field(
+        default=None,
+        description="Like a mapping file: {'columns': {field: column | [columns]}, 'timezone'}.",
+        examples=[{"columns": {"text": ["Q3_意见", "Q4_建议"]}, "timezone": "Asia/Shanghai"}],
+    )
+
+
+class Reject(BaseModel):
+    """A record that was not stored: its 0-based index in the batch and why."""
+
+    index: int = Field(examples=[3])
+    reason: str = Field(examples=["submitted_at: cannot read '2026-13-45' as a date"])
+
+
+class IngestResult(BaseModel):
+    read: int
+    stored: int
+    duplicates: int
+    rejected: int
+    analysed: int
+    rejects: list[Reject] = Field(default_factory=list)
+    ids: list[str] = Field(default_factory=list, description="Ids of newly stored items.")
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "read": 3,
+                    "stored": 2,
+                    "duplicates": 0,
+                    "rejected": 1,
+                    "analysed": 2,
+                    "rejects": [{"index": 2, "reason": "text: no free-text answer"}],
+                    "ids": ["3f0c9a…", "a81b22…"],
+                }
+            ]
+        }
+    )
+
+
+class FileReject(BaseModel):
+    """A row of an uploaded file that was not stored: its line (or sheet row) and why."""
+
+    line: int
+    reason: str
+
+
+class Job(BaseModel):
+    """A background job and how far it got; `result` holds the counts when it is done."""
+
+    id: str
+    kind: str
+    status: Literal["queued", "running", "done", "failed"]
+    phase: str | None = Field(default=None, examples=["analyse"])
+    done: int = 0
+    total: int | None = None
+    created_at: datetime
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    params: dict[str, Any] | None = None
+    result: dict[str, Any] | None = None
+    error: str | None = None
+
+
+class AnalyzeRequest(BaseModel):
+    """One ad-hoc text (not stored)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"text": "信用卡分期手续费太高了，客服还一直推销，打了13912345678没人接"}]
+        },
+    )
+
+    text: str = Field(min_length=1, max_length=5000)
+
+
+class Probabilities(BaseModel):
+    negative: float
+    neutral: float
+    positive: float
+
+
+class Sentiment(BaseModel):
+    label: SENTIMENT
+    probabilities: Probabilities
+
+
+class TouchpointRef(BaseModel):
+    id: str = Field(examples=["card_instalment"])
+    name: str | None = Field(default=None, examples=["信用卡分期"])
+    score: float | None = None
+
+
+class ClauseOut(BaseModel):
+    text: str
+    start: int
+    end: int
+    sentiment: Sentiment
+    touchpoint: TouchpointRef | None = None
+
+
+class AnalyzeResult(BaseModel):
+    """Masked text, document sentiment, document touchpoint and the clauses."""
+
+    text: str = Field(description="The text after normalising and PII masking.")
+    sentiment: Sentiment
+    touchpoint: TouchpointRef | None = None
+    clauses: list[ClauseOut]
+    versions: dict[str, str]
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "text": "信用卡分期手续费太高了，客服还一直推销，打了[手机号]没人接",
+                    "sentiment": {
+                        "label": "negative",
+                        "probabilities": {"negative": 0.91, "neutral": 0.06, "positive": 0.03},
+                    },
+                    "touchpoint": {"id": "card_instalment", "name": "信用卡分期", "score": 1.0},
+                    "clauses": [],
+                    "versions": {"sentiment": "voc.sentiment.v1:b7085602a6"},
+                }
+            ]
+        }
+    )
+
+
+class ProblemIn(BaseModel):
+    """A new known problem for the library (投诉问题库)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "P-APP-TRANSFER-820",
+                    "title": "8.2.0版本转账闪退",
+                    "description": "升级到8.2.0后，部分安卓机型在转账确认页闪退",
+                    "touchpoint": "app_transfer",
+                    "root_cause": "新版安全键盘与部分机型不兼容",
+                    "fix": "8.2.1修复；临时可用网银转账",
+                    "status": "open",
+                    "owner": "手机银行产品组",
+                }
+            ]
+        },
+    )
+
+    id: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_.\-]+$")
+    title: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=5000)
+    touchpoint: str | None = Field(default=None, max_length=100)
+    root_cause: str = Field(default="", max_length=5000)
+    fix: str = Field(default="", max_length=5000)
+    status: ProblemStatus = "open"
+    owner: str | None = Field(default=None, max_length=200)
+
+
+class ProblemPatch(BaseModel):
+    """Fields to change; fields left out stay as they are."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"status": "mitigated", "fix": "8.2.1已发布，问题缓解"}]},
+    )
+
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+    description: str | None = Field(default=None, max_length=5000)
+    touchpoint: str | None = Field(default=None, max_length=100)
+    root_cause: str | None = Field(default=None, max_length=5000)
+    fix: str | None = Field(default=None, max_length=5000)
+    status: ProblemStatus | None = None
+    owner: str | None = Field(default=None, max_length=200)
+
+
+class ProblemOut(BaseModel):
+    id: str
+    title: str
+    description: str
+    touchpoint: str | None
+    root_cause: str
+    fix: str
+    status: ProblemStatus
+    owner: str | None
+    created_at: datetime | None
+    updated_at: datetime | None
+    cases: int = Field(default=0, description="Number of linked feedback items.")
+
+
+class CaseOut(BaseModel):
+    feedback_id: str
+    source: str
+    created_at: datetime | None
+    text: str = Field(description="Masked feedback text.")
+    resolution: str | None = None
+    score: float | None = None
+    method: str
+
+
+class ProblemDetail(ProblemOut):
+    recent_cases: list[CaseOut] = Field(default_factory=list)
+
+
+class ProblemList(Page):
+    items: list[ProblemOut]
+
+
+class TouchpointSummaryRow(BaseModel):
+    touchpoint: str = Field(examples=["app_transfer"])
+    name: str | None = Field(default=None, examples=["手机银行转账"])
+    clauses: int
+    negative_share: float
+
+
+class TouchpointSummary(BaseModel):
+    items: list[TouchpointSummaryRow]
+
+
+class KeyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role: Literal["viewer", "handler", "ingest", "admin"]
+    name: str = Field(default="", max_length=200, examples=["客服中心看板"])
+
+
+class KeyOut(BaseModel):
+    id: str
+    name: str
+    role: str
+    created_at: datetime
+    revoked_at: datetime | None = None
+
+
+class NewKey(KeyOut):
+    key: str = Field(description="The key itself; shown only in this response.")
+
+
+class KeyList(BaseModel):
+    items: list[KeyOut]
+
+
+class AuditEntry(BaseModel):
+    id: int
+    at: datetime
+    actor_id: str
+    actor_name: str
+    actor_role: str
+    action: str
+    target_type: str
+    target_id: str | None
+    detail: dict[str, Any] | None
+
+
+class AuditList(Page):
+    items: list[AuditEntry]
