@@ -251,8 +251,14 @@ def demo_dir() -> Path:
 
 
 @app.command()
-def demo() -> None:
-    """Set up the demo bank: ingest the bundled corpus and print a summary."""
+def demo(
+    serve: Annotated[
+        bool, typer.Option("--serve", help="Then serve the API with a fresh admin key.")
+    ] = False,
+    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8000,
+) -> None:
+    """Set up the demo bank end to end and print what a service team would look at first."""
     from voc.store.feedback import count_by_source
 
     settings = get_settings()
@@ -278,6 +284,10 @@ def demo() -> None:
         raise typer.Exit(1)
     _demo_problems(engine, folder / "problems.yaml")
     _demo_analysis(settings, engine)
+    if serve:
+        from voc.cli_api import serve_demo
+
+        serve_demo(host, port)
 
 
 def _demo_problems(engine, path: Path) -> None:  # type: ignore[no-untyped-def]
