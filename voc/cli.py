@@ -284,6 +284,9 @@ def demo(
         raise typer.Exit(1)
     _demo_problems(engine, folder / "problems.yaml")
     _demo_analysis(settings, engine)
+    from voc.cli_analytics import run_demo_analytics
+
+    run_demo_analytics(engine, settings.home / "digests")
     if serve:
         from voc.cli_api import serve_demo
 

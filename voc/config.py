@@ -9,13 +9,17 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from voc.analytics.settings import AnalyticsSettings
+
 DEV_PII_SALT = "voc-dev-salt-change-me"
 
 
 class Settings(BaseSettings):
     """One settings object; tests build their own instead of patching globals."""
 
-    model_config = SettingsConfigDict(env_prefix="VOC_", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="VOC_", extra="ignore", env_nested_delimiter="__"
+    )
 
     env: Literal["dev", "prod"] = "dev"
     home: Path = Field(default=Path(".voc"), description="Database, indexes and caches live here.")
@@ -54,6 +58,10 @@ class Settings(BaseSettings):
     search_candidates: int = Field(default=50, ge=1, le=1000, description="Per side, pre-fusion.")
     rrf_k: int = Field(default=60, ge=1, description="Reciprocal-rank-fusion constant.")
     lexical_weight: float = Field(default=1.0, ge=0, description="BM25 weight in the fusion.")
+    analytics: AnalyticsSettings = Field(
+        default_factory=AnalyticsSettings,
+        description="Scorecard and alert thresholds, e.g. VOC_ANALYTICS__SPIKE_MIN_RATIO=2.",
+    )
     analyze_batch_size: int = Field(default=256, ge=1, le=10_000)
     max_text_chars: int = Field(default=20_000, ge=100)
 
