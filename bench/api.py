@@ -1,13 +1,17 @@
-"""HTTP API latency and throughput: POST /v1/analyze and GET /v1/problems on a local server.
+"""HTTP API latency and throughput: POST /v1/analyze, POST /v1/similar, GET /v1/problems.
 
 Usage: python bench/api.py [--home DIR] [--seconds 10] [--concurrency 1,4] [--problems 200]
+       [--endpoints analyze,similar,problems] [--k 10]
 
 Starts `voc.api.server:app_from_environment` with uvicorn in a subprocess (the real app
 with the configured models) on a free loopback port, creates keys, seeds `--problems`
 problems when the library is empty, then drives each endpoint for `--seconds` per
 concurrency level from client threads and prints req/s, p50, p99 and errors. `--home` is
 used as VOC_HOME (give it a copy, never a database another process writes); without it a
-temporary home is made (the first start then embeds the taxonomy, ~30 s).
+temporary home is made (the first start then embeds the taxonomy, ~30 s). `similar` is
+only meaningful on a home with analysed feedback and a problem library (the demo copy:
+`voc problems import data/demo/problems.yaml` and `voc problems relink` there first); the
+case count and problem count are printed with the results.
 """
 
 from __future__ import annotations
@@ -150,59 +154,76 @@ def _drive(url: str, key: str, method: str, path: str, body_of, seconds: float, 
     }
 
 
+def _library_size(home: Path) -> tuple[int, int]:
+    """(analysed cases, problems) in the home's store, printed next to the figures."""
+    from sqlalchemy import func, select
+
+    from voc.config import Settings
+    from voc.store.db import open_engine
+    from voc.store.tables import analyses, problems
+
+    engine = open_engine(Settings(home=home))
+    with engine.connect() as connection:
+        cases = connection.scalar(select(func.count()).select_from(analyses))
+        library = connection.scalar(select(func.count()).select_from(problems))
+    engine.dispose()
+    return int(cases or 0), int(library or 0)
+
+
+def _endpoints(k: int) -> dict[str, tuple[str, str, object]]:
+    return {
+        "analyze": ("POST", "/v1/analyze", lambda n: {"text": TEXTS[n % len(TEXTS)]}),
+        "similar": ("POST", "/v1/similar", lambda n: {"text": TEXTS[n % len(TEXTS)], "k": k}),
+        "problems": ("GET", "/v1/problems?limit=50", lambda n: None),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--home", type=Path, default=None)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--concurrency", default="1,4")
     parser.add_argument("--problems", type=int, default=200)
+    parser.add_argument("--endpoints", default="analyze,similar,problems")
+    parser.add_argument("--k", type=int, default=10, help="Cases per /v1/similar call.")
     args = parser.parse_args()
     home = args.home or Path(tempfile.mkdtemp(prefix="voc-bench-api-"))
     keys = _prepare(home, args.problems)
+    cases, library = _library_size(home)
+    table = _endpoints(args.k)
+    names = [n.strip() for n in args.endpoints.split(",") if n.strip()]
+    unknown = sorted(set(names) - set(table))
+    if unknown:
+        parser.error(f"unknown endpoints {unknown}; valid: {sorted(table)}")
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     process = _start(home, port)
     try:
         startup = _wait_ready(url, process)
         print(f"server ready in {startup:.1f}s (VOC_HOME={home})")
-        # Warm-up: first calls load lazy parts of the models.
+        print(f"store: {cases} analysed cases, {library} problems")
+        # Warm-up: first calls load lazy parts of the models (and jieba for BM25).
         with httpx.Client(
             base_url=url, headers={"X-API-Key": keys["handler"]}, timeout=300
         ) as client:
-            for text in TEXTS:
-                client.post("/v1/analyze", json={"text": text})
-            client.get("/v1/problems")
+            for name in names:
+                method, path, body_of = table[name]
+                for n in range(len(TEXTS)):
+                    client.request(method, path, json=body_of(n))  # type: ignore[operator]
         results = []
         for threads in (int(c) for c in args.concurrency.split(",")):
-            results.append(
-                _drive(
-                    url,
-                    keys["handler"],
-                    "POST",
-                    "/v1/analyze",
-                    lambda n: {"text": TEXTS[n % len(TEXTS)]},
-                    args.seconds,
-                    threads,
+            for name in names:
+                method, path, body_of = table[name]
+                results.append(
+                    _drive(url, keys["handler"], method, path, body_of, args.seconds, threads)
                 )
-            )
-            results.append(
-                _drive(
-                    url,
-                    keys["handler"],
-                    "GET",
-                    "/v1/problems?limit=50",
-                    lambda n: None,
-                    args.seconds,
-                    threads,
-                )
-            )
         for row in results:
             print(
                 f"{row['endpoint']:<28} c={row['concurrency']}  {row['req_per_s']:>7.1f} req/s  "
                 f"p50 {row['p50_ms']:>6.1f} ms  p99 {row['p99_ms']:>6.1f} ms  "
                 f"errors {row['errors']}/{row['requests']}"
             )
-        print(json.dumps(results))
+        print(json.dumps({"cases": cases, "problems": library, "results": results}))
     finally:
         process.terminate()
         process.wait(timeout=30)

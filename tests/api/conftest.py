@@ -7,6 +7,7 @@ classifier fitted on a three-item taxonomy (so start-up encodes a handful of tex
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,15 +90,30 @@ def boom() -> None:
     raise RuntimeError("boom with 13812345678")
 
 
-@pytest.fixture(scope="session")
-def live(tmp_path_factory: pytest.TempPathFactory, components: Components) -> Iterator[Live]:
-    """One server for the session, with small limits so limit tests stay cheap."""
-    home: Path = tmp_path_factory.mktemp("api-home")
+@contextmanager
+def serve(home: Path, components: Components) -> Iterator[Live]:
+    """A server over a new store in `home`, with small limits so limit tests stay cheap."""
     settings = Settings(home=home, ingest_batch_size=20)
     engine = open_engine(settings)
     keys = {role: create_key(engine, role, f"test-{role}")[1] for role in ROLES}
     app = create_app(settings, components=components, api_settings=ApiSettings(**TEST_LIMITS))
     app.add_api_route("/_test/boom", boom, methods=["GET"], include_in_schema=False)
-    with LiveServer(app) as url:
-        yield Live(url, keys, engine, settings)
-    engine.dispose()
+    try:
+        with LiveServer(app) as url:
+            yield Live(url, keys, engine, settings)
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live(tmp_path_factory: pytest.TempPathFactory, components: Components) -> Iterator[Live]:
+    """One server for the session."""
+    with serve(tmp_path_factory.mktemp("api-home"), components) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def own_live(tmp_path_factory: pytest.TempPathFactory, components: Components) -> Iterator[Live]:
+    """A server with its own store for one module (results that depend on what is stored)."""
+    with serve(tmp_path_factory.mktemp("api-own-home"), components) as server:
+        yield server

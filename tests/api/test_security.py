@@ -18,6 +18,7 @@ ROUTES: list[tuple[str, str, dict[str, Any], str | None]] = [
     ("GET", "/metrics", {}, "viewer"),
     ("GET", "/v1/touchpoints/summary", {}, "viewer"),
     ("POST", "/v1/analyze", {"json": {"text": "转账失败"}}, "handler"),
+    ("POST", "/v1/similar", {"json": {"text": "转账失败", "k": 3}}, "handler"),
     ("GET", "/v1/problems", {}, "handler"),
     ("GET", "/v1/problems/P-MATRIX", {}, "handler"),
     ("PATCH", "/v1/problems/P-MATRIX", {"json": {"owner": "矩阵组"}}, "handler"),

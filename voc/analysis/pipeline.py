@@ -8,7 +8,8 @@ encoder) changed, so re-running is idempotent and a model upgrade re-analyses.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
@@ -184,6 +185,44 @@ class Analyzer:
             self._timed(report, "store", lambda res=results: self._store(engine, res, version))
             if on_progress:
                 on_progress(report.analysed, total)
+        report.seconds = time.perf_counter() - started
+        report.encoder_seconds = report.stage_seconds.get("encoder", 0.0)
+        return report
+
+    def analyse_ids(
+        self,
+        engine: Engine,
+        ids: Sequence[str],
+        batch_size: int = 64,
+        *,
+        guard: AbstractContextManager | None = None,
+        on_progress: Callable[[int, int], None] | None = None,
+    ) -> AnalysisReport:
+        """Analyse exactly these stored items (say, just ingested), whatever their state.
+
+        Args:
+            engine: the store; ids it does not hold are skipped.
+            ids: feedback ids, analysed in this order in batches of `batch_size`.
+            guard: entered around each batch's model calls only (a server's model lock),
+                so other requests reach the models between batches and while results
+                are written.
+            on_progress: called with (items analysed, ids given) after each batch.
+        """
+        report = AnalysisReport()
+        started = time.perf_counter()
+        version = self.version
+        for start in range(0, len(ids), batch_size):
+            chunk = list(ids[start : start + batch_size])
+            query = select(feedback).where(feedback.c.id.in_(chunk)).order_by(feedback.c.id)
+            with engine.connect() as connection:
+                rows = connection.execute(query).fetchall()
+            if rows:
+                items = [feedback_from_row(r) for r in rows]
+                with guard if guard is not None else nullcontext():
+                    results = self.analyse_items(items, report)
+                self._timed(report, "store", lambda res=results: self._store(engine, res, version))
+            if on_progress:
+                on_progress(report.analysed, len(ids))
         report.seconds = time.perf_counter() - started
         report.encoder_seconds = report.stage_seconds.get("encoder", 0.0)
         return report

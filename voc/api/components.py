@@ -7,14 +7,17 @@ fields, so routes reach them through one typed dependency.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
 from voc.analysis.pipeline import Analyzer
 from voc.config import Settings
 from voc.models.encoders import CachedEncoder
+
+if TYPE_CHECKING:
+    from voc.api.search import SearchService
 
 
 @dataclass
@@ -26,13 +29,16 @@ class Components:
         adhoc: the same models over an uncached encoder, so ad-hoc texts leave no trace.
         lock: serialises model calls; the encoders are not documented as thread-safe and
             two cores gain nothing from running them side by side.
-        extras: slots for later components (topics, search index) keyed by name.
+        extras: slots for later components (topics) keyed by name.
+        search: similar cases and problem matching over the store (None until attached;
+            the lifespan attaches one built on the same encoder when it is missing).
     """
 
     analyzer: Analyzer
     adhoc: Analyzer
     lock: threading.Lock = field(default_factory=threading.Lock)
     extras: dict[str, Any] = field(default_factory=dict)
+    search: SearchService | None = None
 
     @classmethod
     def from_analyzer(cls, analyzer: Analyzer) -> Components:
@@ -40,6 +46,19 @@ class Components:
         encoder = analyzer.encoder
         plain = encoder.encoder if isinstance(encoder, CachedEncoder) else encoder
         return cls(analyzer, Analyzer(plain, analyzer.sentiment, analyzer.touchpoints))
+
+    def with_search(self, settings: Settings, engine: Engine) -> Components:
+        """A copy (same models and lock) with search built over this store and encoder.
+
+        A copy, so components shared by several apps (tests, benchmarks) never mix stores.
+        """
+        from voc.api.search import build_search
+
+        stored = self.analyzer.encoder
+        search = build_search(
+            settings, engine, stored=stored, plain=self.adhoc.encoder, model_lock=self.lock
+        )
+        return replace(self, search=search)
 
     def versions(self) -> dict[str, str]:
         """Model versions, for /metrics and responses."""
@@ -70,4 +89,5 @@ def build_components(settings: Settings, engine: Engine) -> Components:
 
     if settings.encoder_threads is None:
         settings = settings.model_copy(update={"encoder_threads": 1})
-    return Components.from_analyzer(build_analyzer(settings, engine))
+    components = Components.from_analyzer(build_analyzer(settings, engine))
+    return components.with_search(settings, engine)

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, func, select
 
@@ -22,9 +22,11 @@ from voc.analysis.pipeline import Analyzer
 from voc.config import Settings
 from voc.ingest.columns import ColumnMapping
 from voc.ingest.pipeline import FeedbackPreparer, Ingestor, file_sha256
-from voc.store.feedback import feedback_from_row
 from voc.store.tables import feedback, ingest_runs, rejects
 from voc.text.pii import mask_pii
+
+if TYPE_CHECKING:
+    from voc.api.search import SearchService
 
 Progress = Callable[[str, int, int | None], None]
 MAX_REJECTS_RETURNED = 200
@@ -116,21 +118,15 @@ def analyse_ids(
     batch_size: int = 256,
     progress: Progress | None = None,
 ) -> int:
-    """Analyse the given stored items in batches; returns how many were analysed."""
-    done = 0
-    for start in range(0, len(ids), batch_size):
-        chunk = list(ids[start : start + batch_size])
-        with engine.connect() as connection:
-            rows = connection.execute(select(feedback).where(feedback.c.id.in_(chunk))).fetchall()
-        items = [feedback_from_row(r) for r in rows]
-        with lock:
-            results = analyzer.analyse_items(items)
-        # TODO(lead): replace with a public Analyzer.analyse_ids(engine, ids) when it exists.
-        analyzer._store(engine, results, analyzer.version)
-        done += len(items)
-        if progress:
-            progress("analyse", done, len(ids))
-    return done
+    """Analyse the given stored items in batches (model lock per batch); returns the count."""
+    report = analyzer.analyse_ids(
+        engine,
+        ids,
+        batch_size,
+        guard=lock,
+        on_progress=(lambda done, total: progress("analyse", done, total)) if progress else None,
+    )
+    return report.analysed
 
 
 def ingest_and_analyse(
@@ -145,8 +141,12 @@ def ingest_and_analyse(
     encoding: str | None = None,
     total_rows: int | None = None,
     progress: Progress | None = None,
+    search: SearchService | None = None,
 ) -> IngestOutcome:
     """Ingest one file like `voc ingest`, then analyse the items it stored.
+
+    With `search`, the new items are then linked to known problems and added to the case
+    index, so they are searchable when this returns.
 
     Raises:
         FileError: nothing in the file was readable (message names the file and why).
@@ -184,6 +184,12 @@ def ingest_and_analyse(
         batch_size=min(settings.analyze_batch_size, API_ANALYZE_BATCH),
         progress=progress,
     )
+    if search is not None and outcome.analysed:
+        if progress:
+            progress("index", 0, outcome.analysed)
+        search.refresh()
+        if progress:
+            progress("index", outcome.analysed, outcome.analysed)
     return outcome
 
 

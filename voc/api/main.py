@@ -37,7 +37,16 @@ ingest writes feedback only. Every error has the body
 
 def routers() -> list[APIRouter]:
     """The routers in the order they appear in the docs; add new resources here."""
-    from voc.api.routes import admin, analyze, feedback, health, jobs, problems, touchpoints
+    from voc.api.routes import (
+        admin,
+        analyze,
+        feedback,
+        health,
+        jobs,
+        problems,
+        similar,
+        touchpoints,
+    )
 
     return [
         health.router,
@@ -45,9 +54,10 @@ def routers() -> list[APIRouter]:
         jobs.router,
         analyze.router,
         problems.router,
+        similar.router,
         touchpoints.router,
         # touchpoint_scores.router, topics.router, trends.router, alerts.router,
-        # digests.router, similar.router  <- feature routers are added here
+        # digests.router  <- feature routers are added here
         admin.router,
     ]
 
@@ -63,6 +73,7 @@ def create_app(
     Args:
         settings: database, models and PII salt (`voc.config.Settings`).
         components: fitted models to serve; None builds the configured ones at startup.
+            Without `search`, one is built at startup on their encoder and this store.
         api_settings: limits, CORS, the settings admin key; None reads `VOC_API_*`.
     """
     api = api_settings or ApiSettings()
@@ -84,9 +95,14 @@ def create_app(
         if interrupted:
             logger.warning("marked %d interrupted job(s) as failed", interrupted)
         app.state.engine = engine
-        app.state.components = components or await run_in_threadpool(
-            build_components, settings, engine
-        )
+        try:
+            served = components or await run_in_threadpool(build_components, settings, engine)
+            if served.search is None:
+                served = await run_in_threadpool(served.with_search, settings, engine)
+        except Exception:
+            engine.dispose()
+            raise
+        app.state.components = served
         app.state.metrics.models.info(app.state.components.versions())
         app.state.jobs = JobRunner(engine)
         try:
@@ -106,6 +122,7 @@ def create_app(
             {"name": "jobs", "description": "后台任务进度"},
             {"name": "analyze", "description": "单条文本即时分析（不落库）"},
             {"name": "problems", "description": "投诉问题库"},
+            {"name": "similar", "description": "相似案例检索与已知问题匹配"},
             {"name": "touchpoints", "description": "触点汇总"},
             {"name": "admin", "description": "API 密钥与审计日志"},
         ],

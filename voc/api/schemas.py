@@ -167,6 +167,15 @@ class ClauseOut(BaseModel):
     touchpoint: TouchpointRef | None = None
 
 
+class ProblemRef(BaseModel):
+    """The known problem nearest a text; `matched` when its cosine reaches the link threshold."""
+
+    id: str = Field(examples=["P-APP-TRANSFER-820"])
+    title: str = Field(examples=["8.2.0版本转账闪退"])
+    score: float = Field(description="Best cosine over the text's pooled and clause vectors.")
+    matched: bool
+
+
 class AnalyzeResult(BaseModel):
     """Masked text, document sentiment, document touchpoint and the clauses."""
 
@@ -174,6 +183,9 @@ class AnalyzeResult(BaseModel):
     sentiment: Sentiment
     touchpoint: TouchpointRef | None = None
     clauses: list[ClauseOut]
+    problem: ProblemRef | None = Field(
+        default=None, description="Nearest known problem (null when the library is empty)."
+    )
     versions: dict[str, str]
 
     model_config = ConfigDict(
@@ -187,6 +199,12 @@ class AnalyzeResult(BaseModel):
                     },
                     "touchpoint": {"id": "card_instalment", "name": "信用卡分期", "score": 1.0},
                     "clauses": [],
+                    "problem": {
+                        "id": "P-CARD-INSTALMENT-FEE",
+                        "title": "信用卡分期手续费说明不清",
+                        "score": 0.9377,
+                        "matched": True,
+                    },
                     "versions": {"sentiment": "voc.sentiment.v1:b7085602a6"},
                 }
             ]
@@ -322,3 +340,113 @@ class AuditEntry(BaseModel):
 
 class AuditList(Page):
     items: list[AuditEntry]
+
+
+class ProblemMatchOut(ProblemRef):
+    """A problem with what a handler needs to answer the customer."""
+
+    touchpoint: str | None = Field(default=None, examples=["app_transfer"])
+    root_cause: str = Field(examples=["新版安全键盘与部分机型不兼容"])
+    fix: str = Field(examples=["8.2.1修复；临时可用网银转账"])
+    status: ProblemStatus
+
+
+class SimilarRequest(BaseModel):
+    """A complaint as a handler pasted it, with optional filters on the past cases."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "text": "升级到8.2.0以后转账一点确认就闪退，我的手机号13812345678，请尽快处理",
+                    "k": 5,
+                },
+                {
+                    "text": "信用卡分期手续费比说的高，客服也解释不清楚",
+                    "k": 10,
+                    "source": "complaint",
+                    "since": "2026-09-01",
+                    "until": "2026-11-01",
+                    "status": "closed",
+                },
+            ]
+        },
+    )
+
+    text: str = Field(min_length=1, max_length=5000, description="Masked before any use.")
+    k: int = Field(default=10, ge=1, le=50, description="How many past cases.")
+    source: Source | None = None
+    touchpoint: str | None = Field(default=None, max_length=100, examples=["app_transfer"])
+    since: str | None = Field(
+        default=None,
+        max_length=40,
+        description="Cases created on/after this ISO date or datetime (server time zone if none).",
+        examples=["2026-10-01"],
+    )
+    until: str | None = Field(
+        default=None,
+        max_length=40,
+        description="Cases created before this ISO date or datetime.",
+        examples=["2026-10-15T00:00:00+08:00"],
+    )
+    status: str | None = Field(
+        default=None, max_length=40, description="Complaint ticket status.", examples=["closed"]
+    )
+
+
+class SimilarCase(BaseModel):
+    """A past case: masked text, when and where it came in, and how it was resolved."""
+
+    feedback_id: str
+    text: str = Field(description="Masked feedback text.")
+    created_at: datetime
+    source: str
+    touchpoint: str | None = None
+    status: str | None = Field(default=None, description="Ticket status (complaints only).")
+    resolution: str | None = Field(default=None, description="Ticket resolution, if any.")
+    score: float = Field(description="Cosine between the query and the case.")
+    rank_score: float = Field(description="Fused (dense + BM25) rank score; orders the list.")
+
+
+class SimilarResponse(BaseModel):
+    """The matched problem (or the nearest one, `matched: false`) and similar past cases."""
+
+    query: str = Field(description="The text after normalising and PII masking.")
+    problem: ProblemMatchOut | None = None
+    problem_alternatives: list[ProblemMatchOut] = Field(default_factory=list)
+    cases: list[SimilarCase]
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "query": "升级到8.2.0以后转账一点确认就闪退，我的手机号[手机号]，请尽快处理",
+                    "problem": {
+                        "id": "P-APP-TRANSFER-820",
+                        "title": "8.2.0版本转账闪退",
+                        "touchpoint": "app_transfer",
+                        "root_cause": "新版安全键盘与部分机型不兼容",
+                        "fix": "8.2.1修复；临时可用网银转账",
+                        "status": "mitigated",
+                        "score": 0.9431,
+                        "matched": True,
+                    },
+                    "problem_alternatives": [],
+                    "cases": [
+                        {
+                            "feedback_id": "3f0c9a1b2c3d4e5f60718293a4b5c6d7",
+                            "text": "8.2.0版本转账页面闪退，重装也没用",
+                            "created_at": "2026-10-08T02:15:00+00:00",
+                            "source": "complaint",
+                            "touchpoint": "app_transfer",
+                            "status": "closed",
+                            "resolution": "已告知客户升级至8.2.1，问题解决",
+                            "score": 0.9512,
+                            "rank_score": 0.032787,
+                        }
+                    ],
+                }
+            ]
+        }
+    )

@@ -1,20 +1,59 @@
-"""Analyse one ad-hoc text: masked text, sentiment, clauses with touchpoints. Nothing is stored."""
+"""Analyse one ad-hoc text: masked text, sentiment, clauses with touchpoints, nearest problem.
+
+Nothing is stored.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
+import numpy as np
 from fastapi import APIRouter
 
+from voc.analysis.pipeline import Analyzer
 from voc.api.components import Components
 from voc.api.deps import ComponentsDep, SettingsDep
 from voc.api.errors import ERROR_RESPONSES, ApiError
-from voc.api.schemas import AnalyzeRequest, AnalyzeResult, TouchpointRef
+from voc.api.schemas import AnalyzeRequest, AnalyzeResult, ProblemRef, TouchpointRef
 from voc.api.security import Handler
 from voc.ingest.pipeline import FeedbackPreparer
+from voc.models.encoders import Encoder, Kind
 from voc.schema import Feedback
 
 router = APIRouter(prefix="/v1", tags=["analyze"], responses=ERROR_RESPONSES)
+
+
+class _Recorder:
+    """Passes calls to an encoder and keeps the last vectors (the text's clause vectors)."""
+
+    def __init__(self, encoder: Encoder) -> None:
+        self.encoder = encoder
+        self.name = encoder.name
+        self.dim = encoder.dim
+        self.last: np.ndarray | None = None
+
+    def encode(self, texts: Sequence[str], kind: Kind = "passage") -> np.ndarray:
+        self.last = self.encoder.encode(texts, kind=kind)
+        return self.last
+
+
+def _problem(
+    components: Components, text: str, pooled: np.ndarray, clauses: np.ndarray | None
+) -> ProblemRef | None:
+    # The same vectors linking uses: the pooled document vector and each clause vector.
+    if components.search is None:
+        return None
+    vectors = pooled[None, :] if clauses is None else np.vstack([pooled[None, :], clauses])
+    match = components.search.match(text, vectors)
+    if match.problem_id is None or match.score is None:
+        return None
+    title = components.search.problem_title(match.problem_id)
+    if title is None:
+        return None
+    return ProblemRef(
+        id=match.problem_id, title=title, score=round(match.score, 4), matched=match.matched
+    )
 
 
 def _sentiment(label: str, p_negative: float, p_neutral: float, p_positive: float) -> dict:
@@ -46,8 +85,10 @@ def analyze(
 ) -> AnalyzeResult:
     """Normalise and mask the text, then score it with the served models.
 
-    The text, its clauses and their vectors are not written anywhere; only the masked text
-    comes back.
+    `problem` is the nearest known problem by the best cosine over the text's pooled and
+    clause vectors (`matched` at or above the link threshold), as linking scores stored
+    complaints. The text, its clauses and their vectors are not written anywhere; only the
+    masked text comes back.
     """
     masked = FeedbackPreparer(settings.pii_salt).clean(body.text)
     if not masked.strip():
@@ -60,8 +101,12 @@ def analyze(
         meta={},
         created_at=datetime.now(UTC),
     )
+    adhoc = components.adhoc
+    recorder = _Recorder(adhoc.encoder)
+    analyzer = Analyzer(recorder, adhoc.sentiment, adhoc.touchpoints)  # type: ignore[arg-type]
     with components.lock:
-        result = components.adhoc.analyse_items([item])[0]
+        result = analyzer.analyse_items([item])[0]
+    problem = _problem(components, masked, np.asarray(result["embedding"]), recorder.last)
     p = [float(x) for x in result["proba"]]
     clauses = [
         {
@@ -80,5 +125,6 @@ def analyze(
         sentiment=_sentiment(result["sentiment"], *p),
         touchpoint=_touchpoint(components, *result["touchpoint"]),
         clauses=clauses,
+        problem=problem,
         versions=components.versions(),
     )

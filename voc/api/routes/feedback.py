@@ -73,6 +73,7 @@ def post_feedback(
             path,
             batch.source,
             lock=components.lock,
+            search=components.search,
             mapping=mapping,
         )
     except (FileError, ValueError) as exc:
@@ -172,6 +173,7 @@ def post_feedback_file(
                 path,
                 source,
                 lock=components.lock,
+                search=components.search,
                 mapping=column_mapping,
                 encoding=encoding,
                 total_rows=total_rows,

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from fastapi import APIRouter, Query, status
+from sqlalchemy import Engine
 
 from voc.api.audit import record
-from voc.api.deps import EngineDep, PageDep
+from voc.api.components import Components
+from voc.api.deps import ComponentsDep, EngineDep, JobsDep, PageDep
 from voc.api.errors import ERROR_RESPONSES, ApiError
+from voc.api.ingest import Progress
+from voc.api.jobs import JobRunner, create_job
+from voc.api.keys import Principal
 from voc.api.schemas import ProblemDetail, ProblemIn, ProblemList, ProblemOut, ProblemPatch
 from voc.api.security import Admin, Handler
 from voc.schema import Problem, ProblemStatus
@@ -19,6 +25,8 @@ router = APIRouter(prefix="/v1/problems", tags=["problems"], responses=ERROR_RES
 # Free-text fields people type; masked like feedback so the library never holds PII.
 MASKED_FIELDS = ("title", "description", "root_cause", "fix")
 NOT_NULL = ("title", "description", "root_cause", "fix", "status")
+# What the problem matcher embeds (voc.search.problems.problem_text); changing it means a refit.
+MATCHED_FIELDS = ("title", "description")
 
 
 def _masked(values: dict[str, Any]) -> dict[str, Any]:
@@ -30,6 +38,26 @@ def _masked(values: dict[str, Any]) -> dict[str, Any]:
 
 def _out(problem: Problem, cases: int) -> dict[str, Any]:
     return {**problem.model_dump(), "cases": cases}
+
+
+def _refit(
+    components: Components, engine: Engine, runner: JobRunner, principal: Principal, problem: str
+) -> None:
+    # The library is small (tens to hundreds of problems): re-embedding it is cheap and
+    # done before the response. Re-linking stored complaints is not (every eligible item),
+    # so it runs as a background job.
+    search = components.search
+    if search is None:
+        return
+    before = search.version
+    if search.refit_problems() == before:
+        return
+    job_id = create_job(engine, "relink", principal.key_id, {"problem": problem})
+
+    def work(progress: Progress) -> dict[str, Any]:
+        return asdict(search.relink())
+
+    runner.submit(job_id, work)
 
 
 def _get(engine, problem_id: str) -> Problem:  # type: ignore[no-untyped-def]
@@ -75,8 +103,18 @@ def read_problem(problem_id: str, principal: Handler, engine: EngineDep) -> Prob
     summary="Add a problem to the library",
     responses={409: {"description": "a problem with this id exists"}},
 )
-def create_problem(body: ProblemIn, principal: Admin, engine: EngineDep) -> ProblemOut:
-    """Create a problem; free text is PII-masked; an existing id is a 409 (use PATCH)."""
+def create_problem(
+    body: ProblemIn,
+    principal: Admin,
+    engine: EngineDep,
+    components: ComponentsDep,
+    runner: JobsDep,
+) -> ProblemOut:
+    """Create a problem; free text is PII-masked; an existing id is a 409 (use PATCH).
+
+    The problem is matchable (`/v1/similar`, `/v1/analyze`) as soon as this returns;
+    stored complaints are re-linked to the changed library by a background job.
+    """
     try:
         store.get_problem(engine, body.id)
     except KeyError:
@@ -85,14 +123,24 @@ def create_problem(body: ProblemIn, principal: Admin, engine: EngineDep) -> Prob
         raise ApiError(409, f"problem {body.id!r} exists; change it with PATCH")
     problem = store.upsert_problem(engine, Problem(**_masked(body.model_dump())))
     record(engine, principal, "problem.create", "problem", problem.id, {"title": problem.title})
+    _refit(components, engine, runner, principal, problem.id)
     return ProblemOut(**_out(problem, 0))
 
 
 @router.patch("/{problem_id}", response_model=ProblemOut, summary="Change fields of a problem")
 def update_problem(
-    problem_id: str, body: ProblemPatch, principal: Handler, engine: EngineDep
+    problem_id: str,
+    body: ProblemPatch,
+    principal: Handler,
+    engine: EngineDep,
+    components: ComponentsDep,
+    runner: JobsDep,
 ) -> ProblemOut:
-    """Change the given fields (e.g. status open → mitigated → closed); audited with old/new."""
+    """Change the given fields (e.g. status open → mitigated → closed); audited with old/new.
+
+    A new title or description is matched against at once (the matcher is refitted);
+    stored complaints are re-linked by a background job.
+    """
     before = _get(engine, problem_id)
     changes = _masked(body.model_dump(exclude_unset=True))
     nulls = [k for k in NOT_NULL if k in changes and changes[k] is None]
@@ -105,5 +153,7 @@ def update_problem(
         if getattr(before, k) != getattr(after, k)
     }
     record(engine, principal, "problem.update", "problem", problem_id, {"changes": diff})
+    if any(k in diff for k in MATCHED_FIELDS):
+        _refit(components, engine, runner, principal, problem_id)
     counts = store.case_counts(engine)
     return ProblemOut(**_out(after, counts.get(problem_id, 0)))
