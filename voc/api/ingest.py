@@ -187,7 +187,7 @@ def ingest_and_analyse(
     if search is not None and outcome.analysed:
         if progress:
             progress("index", 0, outcome.analysed)
-        search.refresh()
+        search.refresh(outcome.ids)
         if progress:
             progress("index", outcome.analysed, outcome.analysed)
     return outcome

@@ -150,20 +150,21 @@ class SearchService:
         except KeyError:
             return None
 
-    def refresh(self) -> FreshnessReport:
+    def refresh(self, ids: Sequence[str] | None = None) -> FreshnessReport:
         """After ingest + analysis: link new items to problems, add them to the case index.
 
         Linking only reads the matcher, so searches go on meanwhile (linkers take turns);
-        the index sync is the one step that excludes them.
+        the index sync is the one step that excludes them. `ids`: the items just analysed
+        (None: every stale item, as after a library change).
         """
-        linked = self.relink()
+        linked = self.relink(ids)
         added, removed = self.sync_index()
         return FreshnessReport(linked, added, removed)
 
-    def relink(self) -> LinkReport:
-        """Match every eligible item whose match is missing or from an older library."""
+    def relink(self, ids: Sequence[str] | None = None) -> LinkReport:
+        """Match eligible items (`ids`, or all) whose match is missing or from an older library."""
         with self._linking, self.lock.read():
-            return link_feedback(self.engine, self.similar.matcher, self.link_encoder)
+            return link_feedback(self.engine, self.similar.matcher, self.link_encoder, ids=ids)
 
     def sync_index(self) -> tuple[int, int]:
         """Bring the case index in step with the store; returns (added, removed).

@@ -43,7 +43,8 @@ class BM25:
         self.vocabulary_: dict[str, int] = {}
         self.weights_: sparse.csr_matrix | None = None
 
-    def _terms(self, text: str) -> list[str]:
+    def terms(self, text: str) -> list[str]:
+        """The indexing terms of `text` (words, plus prefixed bigrams when enabled)."""
         terms = self.tokenizer(text)
         if self.bigrams:
             terms = terms + ["#" + g for g in char_bigrams(text)]
@@ -51,24 +52,28 @@ class BM25:
 
     def fit(self, texts: Sequence[str]) -> BM25:
         """Index `texts`; document i of later scores is texts[i]."""
+        return self.fit_terms([self.terms(text) for text in texts])
+
+    def fit_terms(self, documents: Sequence[list[str]]) -> BM25:
+        """Index documents given as term lists (from `terms`), so callers can cache them."""
         vocabulary: dict[str, int] = {}
         rows, cols, counts = [], [], []
-        for row, text in enumerate(texts):
+        for row, document in enumerate(documents):
             tf: dict[int, int] = {}
-            for term in self._terms(text):
+            for term in document:
                 col = vocabulary.setdefault(term, len(vocabulary))
                 tf[col] = tf.get(col, 0) + 1
             rows.extend([row] * len(tf))
             cols.extend(tf)
             counts.extend(tf.values())
-        shape = (len(texts), max(len(vocabulary), 1))
+        shape = (len(documents), max(len(vocabulary), 1))
         tf_matrix = sparse.csr_matrix(
             (np.asarray(counts, np.float32), (rows, cols)), shape=shape, dtype=np.float32
         )
         lengths = np.asarray(tf_matrix.sum(axis=1)).ravel()
         average = float(lengths.mean()) if len(lengths) and lengths.mean() > 0 else 1.0
         df = np.bincount(tf_matrix.indices, minlength=shape[1]).astype(np.float32)
-        idf = np.log1p((len(texts) - df + 0.5) / (df + 0.5)).astype(np.float32)
+        idf = np.log1p((len(documents) - df + 0.5) / (df + 0.5)).astype(np.float32)
         norm = self.k1 * (1 - self.b + self.b * lengths / average)
         weighted = tf_matrix.tocoo()
         tf_values = weighted.data
@@ -82,7 +87,7 @@ class BM25:
     def _query_matrix(self, queries: Sequence[str]) -> sparse.csr_matrix:
         rows, cols = [], []
         for row, text in enumerate(queries):
-            for col in {self.vocabulary_[t] for t in self._terms(text) if t in self.vocabulary_}:
+            for col in {self.vocabulary_[t] for t in self.terms(text) if t in self.vocabulary_}:
                 rows.append(row)
                 cols.append(col)
         shape = (len(queries), self.weights_.shape[1])  # type: ignore[union-attr]

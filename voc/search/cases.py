@@ -22,6 +22,7 @@ from voc.search.retriever import HybridRetriever, Mode
 from voc.store.tables import analyses, feedback
 
 LOAD_BATCH = 20_000
+IN_BATCH = 5_000  # ids per `IN (...)` query: below SQLite's bound-parameter limit
 
 
 def case_index_path(home: Path) -> Path:
@@ -93,6 +94,7 @@ class CaseIndex:
         self.options = {"candidates": candidates, "rrf_k": rrf_k, "lexical_weight": lexical_weight}
         self.index: VectorIndex | None = None
         self.retriever: HybridRetriever | None = None
+        self._terms: dict[int, list[str]] = {}
 
     def _count(self) -> int:
         with self.engine.connect() as connection:
@@ -113,40 +115,61 @@ class CaseIndex:
         return self
 
     def sync(self) -> tuple[int, int]:
-        """Add newly analysed items, remove deleted ones, save; returns (added, removed)."""
+        """Add newly analysed items, remove deleted ones, save; returns (added, removed).
+
+        Reads only ids from the store, then vectors and texts of the new items only; BM25
+        term lists are cached per item, so a sync re-tokenises nothing already indexed.
+        """
         if self.index is None:
             raise RuntimeError("CaseIndex is not open; call open() first")
-        stored = np.concatenate(
-            [ids for ids, _ in _load_all(self.engine, self.encoder_name)()] or [np.zeros(0, "i8")]
-        )
+        stored = self._stored_ids()
         present = self.index.ids()
-        gone = np.setdiff1d(present, stored)
-        new = set(np.setdiff1d(stored, present).tolist())
-        added = 0
-        if new:
-            for ids, vectors in _load_all(self.engine, self.encoder_name)():
-                keep = np.fromiter((i in new for i in ids), bool, len(ids))
-                if keep.any():
-                    self.index.add(ids[keep], vectors[keep])
-                    added += int(keep.sum())
+        gone = np.setdiff1d(present, np.fromiter(stored, np.int64, len(stored)))
+        new = [
+            feedback_id for key, feedback_id in stored.items() if key not in set(present.tolist())
+        ]
+        for start in range(0, len(new), LOAD_BATCH):
+            ids, vectors = self._vectors(new[start : start + LOAD_BATCH])
+            self.index.add(ids, vectors)
         removed = self.index.remove(gone) if len(gone) else 0
-        if added or removed or not self.path.exists():
+        if new or removed or not self.path.exists():
             self.index.save()
-        self._build_retriever()
-        return added, removed
+        self._build_retriever(stored)
+        return len(new), removed
 
-    def _build_retriever(self) -> None:
+    def _stored_ids(self) -> dict[int, str]:
+        query = select(analyses.c.feedback_id).where(analyses.c.encoder == self.encoder_name)
+        with self.engine.connect() as connection:
+            ids = connection.scalars(query).all()
+        return dict(zip(as_ids(ids).tolist(), ids, strict=True))
+
+    def _vectors(self, feedback_ids: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        query = select(analyses.c.feedback_id, analyses.c.embedding).where(
+            analyses.c.feedback_id.in_(feedback_ids)
+        )
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).fetchall()
+        vectors = np.vstack([np.frombuffer(r.embedding, dtype=np.float32) for r in rows])
+        return as_ids([r.feedback_id for r in rows]), vectors
+
+    def _build_retriever(self, stored: dict[int, str]) -> None:
         lexical, lexical_ids = None, None
         if self.mode == "hybrid":
-            query = (
-                select(feedback.c.id, feedback.c.text)
-                .join(analyses, analyses.c.feedback_id == feedback.c.id)
-                .where(analyses.c.encoder == self.encoder_name)
-            )
-            with self.engine.connect() as connection:
-                rows = connection.execute(query).fetchall()
-            lexical_ids = as_ids([r.id for r in rows])
-            lexical = BM25(self.tokenizer).fit([r.text for r in rows]) if rows else None  # type: ignore[arg-type]
+            for key in [k for k in self._terms if k not in stored]:
+                del self._terms[key]
+            missing = [feedback_id for key, feedback_id in stored.items() if key not in self._terms]
+            for start in range(0, len(missing), IN_BATCH):
+                part = missing[start : start + IN_BATCH]
+                with self.engine.connect() as connection:
+                    rows = connection.execute(
+                        select(feedback.c.id, feedback.c.text).where(feedback.c.id.in_(part))
+                    ).fetchall()
+                analyser = BM25(self.tokenizer)  # type: ignore[arg-type]
+                for row in rows:
+                    self._terms[as_ids([row.id])[0].item()] = analyser.terms(row.text)
+            if self._terms:
+                lexical_ids = np.fromiter(self._terms, np.int64, len(self._terms))
+                lexical = BM25(self.tokenizer).fit_terms(list(self._terms.values()))  # type: ignore[arg-type]
         assert self.index is not None
         self.retriever = HybridRetriever(
             self.index,

@@ -10,6 +10,7 @@ content) changed, so re-running is cheap and a library edit re-links everything.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -43,9 +44,14 @@ def link_feedback(
     matcher: ProblemMatcher,
     encoder: Encoder,
     *,
+    ids: Sequence[str] | None = None,
     batch_size: int = 256,
 ) -> LinkReport:
-    """Match every eligible analysed item whose match is missing or from another version."""
+    """Match every eligible analysed item whose match is missing or from another version.
+
+    Args:
+        ids: only these items (e.g. just ingested); None: the whole store.
+    """
     report = LinkReport()
     version = matcher.version_
     stale = or_(problem_matches.c.feedback_id.is_(None), problem_matches.c.version != version)
@@ -56,6 +62,8 @@ def link_feedback(
         .where(and_(_eligible(), stale))
         .order_by(feedback.c.id)
     )
+    if ids is not None:
+        query = query.where(feedback.c.id.in_(list(ids)))
     with engine.connect() as connection:
         todo = connection.execute(query).fetchall()
     for start in range(0, len(todo), batch_size):
