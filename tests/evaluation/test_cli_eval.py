@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from voc.cli import app
+from voc.config import Settings
 from voc.models.sentiment import default_model_dir
 
 runner = CliRunner()
@@ -57,7 +58,7 @@ def test_cli_eval_pairs_last_line_is_json(voc_env: Path, tmp_path: Path) -> None
     assert 0.0 <= metrics["accuracy"] <= 1.0
     assert -1.0 <= metrics["spearman"] <= 1.0
     assert metrics["pairs_per_s"] > 0
-    assert metrics["threshold"] == 0.90
+    assert metrics["threshold"] == Settings().link_threshold
     assert metrics["auc"] >= 0.75  # paraphrases vs unrelated texts
 
 
