@@ -242,8 +242,17 @@ def build_digest(
     }
 
 
-def render_charts(digest: dict[str, Any]) -> dict[str, bytes]:
-    """The digest's PNG charts by file name."""
+def render_charts(digest: dict[str, Any], font: str | None = None) -> dict[str, bytes]:
+    """The digest's PNG charts by file name.
+
+    With a CJK `font` (see `charts.cjk_font`) touchpoints carry their Chinese names;
+    without one they carry their ASCII taxonomy ids, which any font can draw.
+    """
+    names = {line["touchpoint"]: line["name"] for line in digest["scorecard"]}
+
+    def label(touchpoint: str) -> str:
+        return names.get(touchpoint, touchpoint) if font else touchpoint
+
     lines = sorted(
         digest["scorecard"],
         key=lambda line: -(line["negative_share"]["value"] or 0) * line["negative_share"]["n"],
@@ -251,23 +260,41 @@ def render_charts(digest: dict[str, Any]) -> dict[str, bytes]:
     return {
         "trend.png": charts.trend_lines(
             digest["series"]["weeks"],
-            digest["series"]["touchpoints"],
+            {label(tp): values for tp, values in digest["series"]["touchpoints"].items()},
             f"Top touchpoints, items per week (to {digest['week']})",
+            font=font,
         ),
         "touchpoints.png": charts.touchpoint_bars(
-            [line["touchpoint"] for line in lines],
+            [label(line["touchpoint"]) for line in lines],
             [
                 round((line["negative_share"]["value"] or 0) * line["negative_share"]["n"])
                 for line in lines
             ],
             [line["negative_share"]["n"] for line in lines],
             f"Clauses per touchpoint, {digest['week']}",
+            font=font,
         ),
     }
 
 
-def write_digest(digest: dict[str, Any], fmt: str, out_dir: Path) -> list[Path]:
-    """Write the digest in one format into `out_dir`; returns the files written."""
+def chart_note(font: str | None) -> str:
+    """One line under the charts saying how they label touchpoints."""
+    if font:
+        return f"Charts name touchpoints in Chinese (font: {font})."
+    return "Charts label touchpoints by taxonomy id (no CJK font found on the rendering host)."
+
+
+def write_digest(
+    digest: dict[str, Any],
+    fmt: str,
+    out_dir: Path,
+    *,
+    font_families: tuple[str, ...] = charts.CJK_FAMILIES,
+) -> list[Path]:
+    """Write the digest in one format into `out_dir`; returns the files written.
+
+    Charts use the first installed family of `font_families` (none: ASCII labels).
+    """
     from voc.analytics.templates import render_html, render_markdown
 
     if fmt not in FORMATS:
@@ -278,7 +305,9 @@ def write_digest(digest: dict[str, Any], fmt: str, out_dir: Path) -> list[Path]:
         path = stem.with_suffix(".json")
         path.write_text(json.dumps(digest, ensure_ascii=False, indent=1), encoding="utf-8")
         return [path]
-    images = render_charts(digest)
+    font = charts.cjk_font(tuple(font_families))
+    images = render_charts(digest, font)
+    note = chart_note(font)
     if fmt == "md":
         written = []
         for name, png in images.items():
@@ -287,11 +316,11 @@ def write_digest(digest: dict[str, Any], fmt: str, out_dir: Path) -> list[Path]:
             written.append(image)
         names = {k: f"digest-{digest['week']}-{k}" for k in images}
         path = stem.with_suffix(".md")
-        path.write_text(render_markdown(digest, names), encoding="utf-8")
+        path.write_text(render_markdown(digest, names, note), encoding="utf-8")
         return [path, *written]
     embedded = {
         k: "data:image/png;base64," + base64.b64encode(v).decode() for k, v in images.items()
     }
     path = stem.with_suffix(".html")
-    path.write_text(render_html(digest, embedded), encoding="utf-8")
+    path.write_text(render_html(digest, embedded, note), encoding="utf-8")
     return [path]

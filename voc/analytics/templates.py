@@ -54,7 +54,9 @@ share {{ pct(h.negative_share) }}, volume {{ h.volume }} ({{ signed(h.volume_cha
 ## Touchpoint scorecard
 ![trend]({{ charts['trend.png'] }})
 ![touchpoints]({{ charts['touchpoints.png'] }})
-
+{% if note %}
+_{{ note }}_
+{% endif %}
 | touchpoint | volume | Δ WoW | negative clauses | sentiment | CSAT 4–5 | NPS | complaints |
 |---|---:|---:|---:|---:|---:|---:|---:|
 {% for s in d.scorecard -%}
@@ -87,10 +89,10 @@ HTML = """\
 <html lang="zh-CN"><head><meta charset="utf-8">
 <title>客户之声周报 {{ d.week }}</title>
 <style>
-body{font-family:"Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;max-width:1000px;margin:2em auto;color:#222}
+body{font-family:"Noto Sans CJK SC","PingFang SC","Microsoft YaHei","WenQuanYi Micro Hei",sans-serif;max-width:1000px;margin:2em auto;color:#222}
 table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;padding:3px 6px;text-align:right}
 td:first-child,th:first-child{text-align:left}.high{color:#b00}.medium{color:#c60}.low{color:#666}
-blockquote{margin:.2em 0 .2em 1.5em;color:#555;font-size:13px}img{max-width:100%}
+blockquote{margin:.2em 0 .2em 1.5em;color:#555;font-size:13px}img{max-width:100%}.note{color:#888;font-size:12px}
 </style></head><body>
 <h1>客户之声周报 Weekly digest {{ d.week }}</h1>
 <p>全行: {{ d.summary.volume }} items ({{ signed(d.summary.volume_change) }} vs {{ d.previous_week }}),
@@ -121,6 +123,7 @@ Intervals 95%; * = few answers.</p>
 <h2>Touchpoint scorecard</h2>
 <img id="chart-trend" alt="trend" src="{{ charts['trend.png'] }}">
 <img id="chart-touchpoints" alt="touchpoints" src="{{ charts['touchpoints.png'] }}">
+{% if note %}<p class="note">{{ note }}</p>{% endif %}
 <table><tr><th>touchpoint</th><th>volume</th><th>Δ WoW</th><th>negative clauses</th><th>sentiment</th><th>CSAT 4–5</th><th>NPS</th><th>complaints</th></tr>
 {% for s in d.scorecard %}<tr><td>{{ s.name }} ({{ s.touchpoint }})</td><td>{{ s.volume }}</td><td>{{ signed(s.volume_change) }}</td><td>{{ pct(s.negative_share) }}</td><td>{{ num(s.sentiment_index) }}</td><td>{{ pct(s.csat_top2) }}</td><td>{{ num(s.nps) }}</td><td>{{ s.complaints }}</td></tr>
 {% endfor %}</table>
@@ -132,7 +135,7 @@ Intervals 95%; * = few answers.</p>
 <p>Escalation cues: {{ d.flags.escalation_count }}; score–text disagreement: {{ d.flags.disagreement_count }}</p>
 {% for e in d.flags.escalation %}<blockquote>[{{ e.cues | join(', ') }}] {{ e.text }}</blockquote>{% endfor %}
 {% for e in d.flags.disagreement %}<blockquote>[{{ e.kind }}] {{ e.text }}</blockquote>{% endfor %}
-<p style="color:#888;font-size:12px">Charts label touchpoints by taxonomy id (no CJK font on the rendering host). Generated {{ d.generated_at }}.</p>
+<p class="note">Generated {{ d.generated_at }}.</p>
 </body></html>
 """
 
@@ -171,11 +174,11 @@ def _environment(autoescape: bool):  # type: ignore[no-untyped-def]
     return env
 
 
-def render_markdown(digest: dict[str, Any], charts: dict[str, str]) -> str:
+def render_markdown(digest: dict[str, Any], charts: dict[str, str], note: str = "") -> str:
     """Markdown page; `charts` maps chart names to the image file names next to it."""
-    return _environment(False).from_string(MARKDOWN).render(d=digest, charts=charts)
+    return _environment(False).from_string(MARKDOWN).render(d=digest, charts=charts, note=note)
 
 
-def render_html(digest: dict[str, Any], charts: dict[str, str]) -> str:
-    """Self-contained HTML page; `charts` maps chart names to data: URIs."""
-    return _environment(True).from_string(HTML).render(d=digest, charts=charts)
+def render_html(digest: dict[str, Any], charts: dict[str, str], note: str = "") -> str:
+    """Self-contained HTML page; `charts` maps chart names to data: URIs; `note` under them."""
+    return _environment(True).from_string(HTML).render(d=digest, charts=charts, note=note)
