@@ -160,13 +160,20 @@ def per_test_settings(settings: AnalyticsSettings, n_series: int) -> AnalyticsSe
 
     With 20 touchpoints and 80 topics a fixed p limit would fire somewhere almost every
     week; dividing `weekly_false_alarm_rate` by the number of series keeps the expected
-    false volume/trend alerts per week near that rate, whatever the taxonomy's size.
+    false volume/trend alerts per week near that rate, whatever the taxonomy's size. The
+    CSAT/NPS drop z-threshold is raised the same way (bench/scores.py on uniform data: 20
+    false score-drop alerts at a fixed z of 3 over 81 series x 52 weeks).
     """
+    from scipy.stats import norm
+
     budget = settings.weekly_false_alarm_rate / max(n_series, 1)
+    # CSAT and NPS drops are two z-tests per series: each gets half of the series' budget.
+    score_z = float(norm.isf(budget / 2))
     return settings.model_copy(
         update={
             "spike_max_p": min(settings.spike_max_p, budget),
             "trend_max_p": min(settings.trend_max_p, budget),
+            "score_min_z": max(settings.score_min_z, score_z),
         }
     )
 
