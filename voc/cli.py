@@ -253,8 +253,11 @@ def demo_dir() -> Path:
 @app.command()
 def demo(
     serve: Annotated[
-        bool, typer.Option("--serve", help="Then serve the API with a fresh admin key.")
-    ] = False,
+        bool,
+        typer.Option(
+            "--serve/--no-serve", help="Finish by serving the API with a fresh admin key."
+        ),
+    ] = True,
     host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8000,
 ) -> None:
@@ -287,10 +290,19 @@ def demo(
     from voc.cli_analytics import run_demo_analytics
 
     run_demo_analytics(engine, settings.home / "digests")
+    _demo_index(settings, engine)
     if serve:
         from voc.cli_api import serve_demo
 
         serve_demo(host, port)
+
+
+def _demo_index(settings: Settings, engine) -> None:  # type: ignore[no-untyped-def]
+    """Build (or sync) the similar-case index so the first search is fast."""
+    from voc.registry import build_case_index, build_encoder
+
+    cases = build_case_index(settings, engine, build_encoder(settings, engine))
+    typer.echo(f"similar-case index: {len(cases.index)} cases in {cases.path}")
 
 
 def _demo_problems(engine, path: Path) -> None:  # type: ignore[no-untyped-def]
