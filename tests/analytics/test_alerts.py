@@ -100,3 +100,17 @@ def test_cli_scores_json(voc_env) -> None:  # type: ignore[no-untyped-def]
     assert set(first["nps"]) == {"value", "low", "high", "n", "small"}
     text = CliRunner().invoke(app, ["scores", "--period", "2026-W41"])
     assert "app_transfer" in text.output
+
+
+def test_alerts_escalation_risk_quotes_the_items_with_cues(engine) -> None:  # type: ignore[no-untyped-def]
+    add_items(engine, weekly_items(dict.fromkeys(range(30, 42), 10), sentiment="neutral"))
+    add_items(
+        engine,
+        weekly_items({41: 3}, sentiment="negative", text="再不解决我就打12378投诉，还要找媒体曝光"),
+    )
+    add_items(engine, weekly_items({38: 1}, sentiment="negative", text="我要找律师起诉你们"))
+    alerts = [a for a in refresh_alerts(engine) if a["kind"] == "escalation_risk"]
+    assert [a["period"] for a in alerts] == ["2026-W41"]  # W38 is outside the recent window
+    assert alerts[0]["current"] == 3
+    assert "12378" in alerts[0]["keywords"]
+    assert all("12378" in e["text"] for e in alerts[0]["examples"])

@@ -21,6 +21,15 @@ class AnalyticsSettings(BaseModel):
     close_target_s: int = Field(default=86400, description="Solution target (SEED: 24 h).")
     baseline_weeks: int = Field(default=8, ge=3, description="Weeks before the current one.")
     min_baseline_weeks: int = Field(default=4, ge=2, description="No alert on a shorter history.")
+    escalation_weeks: int = Field(
+        default=2, ge=1, description="Recent weeks scanned for escalation cues (12378, 媒体…)."
+    )
+    escalation_min_count: int = Field(
+        default=3, ge=1, description="Items with escalation cues in a week that raise an alert."
+    )
+    escalation_min_ratio: float = Field(
+        default=1.5, ge=1.0, description="…and this multiple of their weekly baseline mean."
+    )
     spike_min_count: int = Field(default=10, ge=1, description="Spike needs this many items.")
     spike_min_ratio: float = Field(default=1.8, ge=1.0, description="Current / baseline mean.")
     spike_max_p: float = Field(default=0.001, gt=0, lt=1, description="Cap on the NB tail p.")

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Engine, delete, insert, select, update
+from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
 from voc.analytics.detectors import Signal, WeekStats, detect_series
 from voc.analytics.evidence import cell_items, distinctive_words, over_represented, quotes
@@ -211,43 +211,69 @@ def refresh_alerts(
         for episode in found:
             has_topic = episode.topic_id is not None
             label, words = info.get(episode.topic_id, (None, [])) if has_topic else (None, [])
-            detail = dict(episode.peak.detail)
-            detail.update(_evidence(connection, episode, settings, tokenize, words))
-            detail["weeks"] = episode.weeks
-            row = {
-                "key": episode.key,
-                "kind": episode.kind,
-                "severity": severity(episode.peak, settings),
-                "metric": episode.peak.metric,
-                "touchpoint": episode.touchpoint,
-                "topic_id": episode.topic_id,
-                "topic_label": label,
-                "period": episode.weeks[0],
-                "first_period": episode.weeks[0],
-                "last_period": episode.weeks[-1],
-                "peak_period": episode.peak.week,
-                "n_periods": len(episode.weeks),
-                "baseline": episode.peak.baseline,
-                "current": episode.peak.current,
-                "effect": episode.peak.effect,
-                "score": episode.peak.score,
-                "detail": detail,
-                "updated_at": now,
-            }
+            evidence = _evidence(connection, episode, settings, tokenize, words)
+            _upsert(connection, existing, episode, evidence, settings, now, label)
             keep.add(episode.key)
-            if episode.key in existing:
-                connection.execute(
-                    update(analytics_alerts)
-                    .where(analytics_alerts.c.key == episode.key)
-                    .values(**row)
-                )
-            else:
-                connection.execute(
-                    insert(analytics_alerts).values(**row, status="open", created_at=now)
-                )
+        last_week = _latest_week(connection)
+        if last_week is not None:
+            from voc.analytics.escalation import escalation_episodes
+
+            for episode, evidence in escalation_episodes(connection, last_week, settings):
+                _upsert(connection, existing, episode, evidence, settings, now, None)
+                keep.add(episode.key)
         stale = [k for k, r in existing.items() if k not in keep and r.status != "acked"]
         if stale:
             connection.execute(delete(analytics_alerts).where(analytics_alerts.c.key.in_(stale)))
     from voc.analytics.alerts import list_alerts
 
     return list_alerts(engine)
+
+
+def _latest_week(connection: Connection) -> str | None:
+    r = analytics_rollups
+    return connection.scalar(
+        select(func.max(r.c.period)).where(
+            r.c.granularity == "week", r.c.touchpoint == ALL, r.c.dim == ALL
+        )
+    )
+
+
+def _upsert(
+    connection: Connection,
+    existing: dict[str, Any],
+    episode: Episode,
+    evidence: dict[str, Any],
+    settings: AnalyticsSettings,
+    now: datetime,
+    topic_label: str | None,
+) -> None:
+    """Insert a new alert or refresh a stored one (its status and ack survive)."""
+    detail = dict(episode.peak.detail)
+    detail.update(evidence)
+    detail["weeks"] = episode.weeks
+    row = {
+        "key": episode.key,
+        "kind": episode.kind,
+        "severity": severity(episode.peak, settings),
+        "metric": episode.peak.metric,
+        "touchpoint": episode.touchpoint,
+        "topic_id": episode.topic_id,
+        "topic_label": topic_label,
+        "period": episode.weeks[0],
+        "first_period": episode.weeks[0],
+        "last_period": episode.weeks[-1],
+        "peak_period": episode.peak.week,
+        "n_periods": len(episode.weeks),
+        "baseline": episode.peak.baseline,
+        "current": episode.peak.current,
+        "effect": episode.peak.effect,
+        "score": episode.peak.score,
+        "detail": detail,
+        "updated_at": now,
+    }
+    if episode.key in existing:
+        connection.execute(
+            update(analytics_alerts).where(analytics_alerts.c.key == episode.key).values(**row)
+        )
+    else:
+        connection.execute(insert(analytics_alerts).values(**row, status="open", created_at=now))
