@@ -1,7 +1,11 @@
-"""HTTP API latency and throughput: POST /v1/analyze, POST /v1/similar, GET /v1/problems.
+"""HTTP API latency and throughput: analyze, similar, problems and the touchpoint scorecard.
 
 Usage: python bench/api.py [--home DIR] [--seconds 10] [--concurrency 1,4] [--problems 200]
-       [--endpoints analyze,similar,problems] [--k 10]
+       [--endpoints analyze,similar,problems,scores,scores_all] [--k 10]
+
+`scores` is `GET /v1/touchpoints/scores` for the latest week (what a dashboard polls);
+`scores_all` asks for every stored week at once. Both read the rollups, which the warm-up
+brings up to date (the first call on a fresh copy builds them).
 
 Starts `voc.api.server:app_from_environment` with uvicorn in a subprocess (the real app
 with the configured models) on a free loopback port, creates keys, seeds `--problems`
@@ -175,6 +179,8 @@ def _endpoints(k: int) -> dict[str, tuple[str, str, object]]:
         "analyze": ("POST", "/v1/analyze", lambda n: {"text": TEXTS[n % len(TEXTS)]}),
         "similar": ("POST", "/v1/similar", lambda n: {"text": TEXTS[n % len(TEXTS)], "k": k}),
         "problems": ("GET", "/v1/problems?limit=50", lambda n: None),
+        "scores": ("GET", "/v1/touchpoints/scores", lambda n: None),
+        "scores_all": ("GET", "/v1/touchpoints/scores?from=2000-01-03", lambda n: None),
     }
 
 
@@ -184,7 +190,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--concurrency", default="1,4")
     parser.add_argument("--problems", type=int, default=200)
-    parser.add_argument("--endpoints", default="analyze,similar,problems")
+    parser.add_argument("--endpoints", default="analyze,similar,problems,scores")
     parser.add_argument("--k", type=int, default=10, help="Cases per /v1/similar call.")
     args = parser.parse_args()
     home = args.home or Path(tempfile.mkdtemp(prefix="voc-bench-api-"))

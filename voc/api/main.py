@@ -39,13 +39,18 @@ def routers() -> list[APIRouter]:
     """The routers in the order they appear in the docs; add new resources here."""
     from voc.api.routes import (
         admin,
+        alerts,
         analyze,
+        digests,
         feedback,
         health,
         jobs,
         problems,
+        scores,
         similar,
+        topics,
         touchpoints,
+        trends,
     )
 
     return [
@@ -56,8 +61,11 @@ def routers() -> list[APIRouter]:
         problems.router,
         similar.router,
         touchpoints.router,
-        # touchpoint_scores.router, topics.router, trends.router, alerts.router,
-        # digests.router  <- feature routers are added here
+        scores.router,
+        topics.router,
+        trends.router,
+        alerts.router,
+        digests.router,
         admin.router,
     ]
 
@@ -123,7 +131,11 @@ def create_app(
             {"name": "analyze", "description": "单条文本即时分析（不落库）"},
             {"name": "problems", "description": "投诉问题库"},
             {"name": "similar", "description": "相似案例检索与已知问题匹配"},
-            {"name": "touchpoints", "description": "触点汇总"},
+            {"name": "touchpoints", "description": "触点汇总与触点评分卡（含置信区间）"},
+            {"name": "topics", "description": "痛点主题：关键词、周度走势、触点分布、示例"},
+            {"name": "trends", "description": "触点或主题的时间序列"},
+            {"name": "alerts", "description": "趋势预警与确认"},
+            {"name": "digests", "description": "每周简报（JSON / Markdown / HTML）"},
             {"name": "admin", "description": "API 密钥与审计日志"},
         ],
     )

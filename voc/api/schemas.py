@@ -450,3 +450,179 @@ class SimilarResponse(BaseModel):
             ]
         }
     )
+
+
+# --- analytics: scorecard, trends, topics, alerts ------------------------------------------
+
+
+class EstimateOut(BaseModel):
+    """A share, index or score with its interval; `small` flags n below the small-cell limit."""
+
+    value: float | None = Field(examples=[0.42])
+    low: float | None = Field(examples=[0.35])
+    high: float | None = Field(examples=[0.49])
+    n: int = Field(examples=[180], description="Answers or clauses behind the figure.")
+    small: bool = Field(examples=[False], description="n is below the small-cell limit.")
+
+
+class ScoreRowOut(BaseModel):
+    """One scorecard line: a touchpoint (`*` = all, `-` = none) in a period and slice."""
+
+    period: str = Field(examples=["2026-W41"])
+    touchpoint: str = Field(examples=["app_transfer"])
+    name: str | None = Field(default=None, examples=["转账汇款"])
+    dim: str = Field(examples=["channel"], description="Slice dimension; `*` = all items.")
+    value: str = Field(examples=["手机银行"], description="Slice value; `*` = all items.")
+    volume: int = Field(examples=[212])
+    negative_share: EstimateOut
+    sentiment_index: EstimateOut = Field(description="100 × (positive − negative) / clauses.")
+    csat_top2: EstimateOut = Field(description="Share of 4–5 answers on the 1–5 scale.")
+    csat_mean: EstimateOut
+    nps: EstimateOut = Field(description="% promoters (9–10) − % detractors (0–6).")
+    complaints: int
+    complaint_rate: EstimateOut
+    response_median_s: float | None = None
+    response_within_1h: EstimateOut
+    close_median_s: float | None = None
+    close_within_24h: EstimateOut
+
+
+class Scorecard(BaseModel):
+    """Scorecard rows by period, then by volume; every proportion and NPS with its CI."""
+
+    granularity: Literal["week", "month"]
+    from_period: str | None = Field(examples=["2026-W40"])
+    to_period: str | None = Field(examples=["2026-W41"])
+    dim: str = Field(examples=["*"])
+    value: str = Field(examples=["*"])
+    confidence: float = Field(examples=[0.95])
+    small_cell: int = Field(examples=[30])
+    items: list[ScoreRowOut]
+
+
+class TrendPoint(BaseModel):
+    """One period of a series (periods without items have volume 0 and empty estimates)."""
+
+    period: str = Field(examples=["2026-W41"])
+    volume: int = Field(examples=[96])
+    negative_share: EstimateOut
+    sentiment_index: EstimateOut
+    csat_top2: EstimateOut
+    csat_mean: EstimateOut
+    nps: EstimateOut
+
+
+class TrendSeries(BaseModel):
+    """A touchpoint's or a topic's series over the requested periods."""
+
+    granularity: Literal["week", "month"]
+    touchpoint: str | None = Field(default=None, examples=["app_transfer"])
+    topic: int | None = Field(default=None, examples=[None])
+    name: str | None = Field(default=None, examples=["转账汇款"])
+    items: list[TrendPoint]
+
+
+class TopicOut(BaseModel):
+    """A pain-point topic; ids are stable across refits."""
+
+    id: int = Field(examples=[12])
+    label: str = Field(examples=["转账闪退_8.2.0_转账失败"])
+    keywords: list[str] = Field(examples=[["闪退", "8.2.0", "转账失败"]])
+    size: int = Field(examples=[340])
+    status: str = Field(examples=["active"])
+    model_version: str
+    updated_at: datetime
+
+
+class TopicList(Page):
+    items: list[TopicOut]
+
+
+class TopicWeek(BaseModel):
+    week: str = Field(examples=["2026-W41"])
+    count: int = Field(examples=[58])
+    negative_share: float = Field(examples=[0.81])
+    touchpoint_mix: dict[str, int] = Field(examples=[{"app_transfer": 50, "none": 8}])
+
+
+class TopicExample(BaseModel):
+    feedback_id: str
+    created_at: datetime
+    source: str
+    text: str = Field(description="Masked feedback text.", examples=["升级8.2.0后转账闪退"])
+
+
+class TopicHistoryRow(BaseModel):
+    at: datetime
+    model_version: str
+    event: str = Field(examples=["split"])
+    related_ids: list[Any] = Field(examples=[[12, 31]])
+    detail: dict[str, Any] | None = None
+
+
+class TopicDetail(TopicOut):
+    """The topic with its weekly series, touchpoint mix, recent examples and refit history."""
+
+    weekly: list[TopicWeek]
+    touchpoint_mix: dict[str, int] = Field(
+        description="Items per touchpoint over all weeks (`none` = no touchpoint).",
+        examples=[{"app_transfer": 300, "none": 40}],
+    )
+    examples: list[TopicExample]
+    history: list[TopicHistoryRow]
+
+
+class AlertEvidence(BaseModel):
+    """Why the alert fired: keywords, masked quotes, the over-represented slice, test detail."""
+
+    keywords: list[str] = Field(examples=[["闪退", "8.2.0"]])
+    examples: list[dict[str, Any]] = Field(
+        examples=[[{"feedback_id": "3f0c…", "text": "升级8.2.0后转账闪退，客服电话[手机号]"}]]
+    )
+    over_represented: dict[str, Any] | None = Field(
+        default=None,
+        examples=[{"dim": "app_version", "value": "8.2.0", "share_current": 0.71}],
+    )
+    detail: dict[str, Any] = Field(default_factory=dict)
+
+
+class AlertOut(BaseModel):
+    """One alert episode (consecutive weeks merged) and its acknowledgement."""
+
+    id: int = Field(examples=[7])
+    kind: str = Field(examples=["volume_spike"])
+    severity: Literal["low", "medium", "high"]
+    metric: str = Field(examples=["volume"])
+    period: str = Field(examples=["2026-W41"], description="First week of the episode.")
+    last_period: str = Field(examples=["2026-W42"])
+    peak_period: str = Field(examples=["2026-W41"])
+    n_periods: int = Field(examples=[2])
+    touchpoint: str | None = Field(examples=["app_transfer"])
+    touchpoint_name: str | None = Field(default=None, examples=["转账汇款"])
+    topic_id: int | None = Field(examples=[None])
+    topic_label: str | None = Field(examples=[None])
+    baseline: float | None = Field(examples=[21.5])
+    current: float | None = Field(examples=[103.0])
+    effect: float | None = Field(examples=[4.8])
+    score: float | None = Field(examples=[14.2], description="−log10 p of the peak week.")
+    status: Literal["open", "acked"]
+    acked_at: datetime | None = None
+    ack_note: str | None = Field(default=None, description="Masked note given with the ack.")
+    evidence: AlertEvidence
+    created_at: datetime
+    updated_at: datetime
+
+
+class AlertList(Page):
+    items: list[AlertOut]
+
+
+class AckIn(BaseModel):
+    """Optional note stored with the acknowledgement (PII-masked)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"note": "已通知手机银行产品组，8.2.1修复"}]},
+    )
+
+    note: str | None = Field(default=None, max_length=2000)
