@@ -54,6 +54,7 @@ feedback = Table(
     Column("ingested_at", DateTime, nullable=False),
     Index("ix_feedback_created_at", "created_at"),
     Index("ix_feedback_source_created_at", "source", "created_at"),
+    Index("ix_feedback_ingested_at", "ingested_at"),
 )
 
 ingest_runs = Table(
@@ -114,6 +115,7 @@ analyses = Table(
     Column("encoder", String(100), nullable=False),
     Column("embedding", LargeBinary, nullable=False),
     Column("analysed_at", DateTime, nullable=False),
+    Index("ix_analyses_analysed_at", "analysed_at"),
 )
 
 clauses = Table(
