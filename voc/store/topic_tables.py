@@ -37,6 +37,7 @@ feedback_topics = Table(
     Column("model_version", String(100), nullable=False),
     Column("assigned_at", DateTime, nullable=False),
     Index("ix_feedback_topics_topic_id", "topic_id"),
+    Index("ix_feedback_topics_assigned_at", "assigned_at"),
 )
 
 topic_history = Table(
