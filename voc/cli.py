@@ -287,6 +287,7 @@ def demo(
         raise typer.Exit(1)
     _demo_problems(engine, folder / "problems.yaml")
     _demo_analysis(settings, engine)
+    _demo_topics(settings, engine)
     from voc.cli_analytics import run_demo_analytics
 
     run_demo_analytics(engine, settings.home / "digests")
@@ -295,6 +296,19 @@ def demo(
         from voc.cli_api import serve_demo
 
         serve_demo(host, port)
+
+
+def _demo_topics(settings: Settings, engine) -> None:  # type: ignore[no-untyped-def]
+    """Fit pain-point topics once; later runs assign new items to the existing topics."""
+    from voc.topics.service import fit_topics, load_current
+
+    if load_current(settings) is not None:
+        return  # `voc analyze` already assigned new items (see _after_analysis)
+    report = fit_topics(engine, settings)
+    typer.echo(
+        f"topics: {report.n_topics} pain-point topics over {report.n_items} items, "
+        f"{report.outlier_share:.1%} unassigned ({report.seconds:.0f}s; voc topics list)"
+    )
 
 
 def _demo_index(settings: Settings, engine) -> None:  # type: ignore[no-untyped-def]
@@ -339,10 +353,14 @@ def _demo_analysis(settings: Settings, engine) -> None:  # type: ignore[no-untyp
 
 
 def _after_analysis(settings: Settings, engine) -> dict[str, int]:  # type: ignore[no-untyped-def]
-    """Steps that use fresh analyses: link complaints to the problem library."""
+    """Steps that use fresh analyses: topic assignment, links to the problem library."""
     from voc.registry import build_encoder, build_problem_matcher
     from voc.search.linking import link_feedback
+    from voc.topics.service import assign_new_feedback
 
+    assigned = assign_new_feedback(engine, settings)
+    if assigned:
+        typer.echo(f"topics: {assigned} new items assigned to existing topics", err=True)
     encoder = build_encoder(settings, engine)
     matcher = build_problem_matcher(settings, engine, encoder)
     report = link_feedback(engine, matcher, encoder)
@@ -351,7 +369,12 @@ def _after_analysis(settings: Settings, engine) -> dict[str, int]:  # type: igno
         f"unmatched {report.unmatched}",
         err=True,
     )
-    return {"checked": report.checked, "linked": report.linked, "unmatched": report.unmatched}
+    return {
+        "checked": report.checked,
+        "linked": report.linked,
+        "unmatched": report.unmatched,
+        "topics_assigned": assigned,
+    }
 
 
 def main() -> None:
