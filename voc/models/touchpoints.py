@@ -145,6 +145,11 @@ class TouchpointClassifier:
         self.taxonomy_ = taxonomy
         self.prototypes_ = self.encoder.encode(texts, kind="query")
         self.owners_ = np.asarray(owners)
+        self.keyword_owners_: dict[str, list[int]] = {}
+        for index, touchpoint in enumerate(taxonomy.touchpoints):
+            for keyword in {k.lower() for k in touchpoint.keywords}:
+                self.keyword_owners_.setdefault(keyword, []).append(index)
+        self.keyword_lengths_ = sorted({len(k) for k in self.keyword_owners_})
         dim = self.prototypes_.shape[1]
         examples = list(taxonomy.none_examples)
         self.none_prototypes_ = (
@@ -162,14 +167,24 @@ class TouchpointClassifier:
             raise RuntimeError("TouchpointClassifier is not fitted; call fit(taxonomy) first")
 
     def keyword_scores(self, text: str) -> np.ndarray:
-        """Per touchpoint: share of the text's characters covered by its keywords (0..1)."""
+        """Per touchpoint: share of the text's characters covered by its keywords (0..1).
+
+        Looks up the text's substrings of each keyword length in one dict instead of testing
+        every keyword against the text: ~120 lookups for a short clause, not ~600 scans.
+        """
         self._check_fitted()
         lowered = text.lower()
-        scores = np.zeros(len(self.taxonomy_.touchpoints), dtype=np.float32)
-        for index, touchpoint in enumerate(self.taxonomy_.touchpoints):
-            covered = sum(len(k) for k in touchpoint.keywords if k.lower() in lowered)
-            scores[index] = min(1.0, covered / max(4, len(text)))
-        return scores
+        found: set[str] = set()
+        for length in self.keyword_lengths_:
+            for start in range(len(lowered) - length + 1):
+                piece = lowered[start : start + length]
+                if piece in self.keyword_owners_:
+                    found.add(piece)
+        covered = np.zeros(len(self.taxonomy_.touchpoints), dtype=np.float32)
+        for keyword in found:
+            for index in self.keyword_owners_[keyword]:
+                covered[index] += len(keyword)
+        return np.minimum(1.0, covered / max(4, len(text))).astype(np.float32)
 
     def similarities(self, embeddings: np.ndarray) -> np.ndarray:
         """Per text and touchpoint: best cosine over that touchpoint's prototypes."""
