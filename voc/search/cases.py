@@ -125,11 +125,10 @@ class CaseIndex:
         stored = self._stored_ids()
         present = self.index.ids()
         gone = np.setdiff1d(present, np.fromiter(stored, np.int64, len(stored)))
-        new = [
-            feedback_id for key, feedback_id in stored.items() if key not in set(present.tolist())
-        ]
-        for start in range(0, len(new), LOAD_BATCH):
-            ids, vectors = self._vectors(new[start : start + LOAD_BATCH])
+        indexed = set(present.tolist())
+        new = [feedback_id for key, feedback_id in stored.items() if key not in indexed]
+        for start in range(0, len(new), IN_BATCH):
+            ids, vectors = self._vectors(new[start : start + IN_BATCH])
             self.index.add(ids, vectors)
         removed = self.index.remove(gone) if len(gone) else 0
         if new or removed or not self.path.exists():
