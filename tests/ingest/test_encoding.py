@@ -90,3 +90,14 @@ def test_encoding_unknown_name_is_a_file_error() -> None:
     with pytest.raises(FileError, match="unknown encoding 'gbkk'"):
         check_encoding_name("gbkk")
     assert check_encoding_name("GB18030") == "GB18030"
+
+
+def test_encoding_short_gbk_that_is_also_valid_utf8_reads_as_gbk(files: Files) -> None:
+    # "转" in GBK is D7 AA, which is also UTF-8 for the Hebrew letter ת (found by hypothesis).
+    path = files.text("short.csv", "a,b,c\r\n,,转\r\n", "gbk")
+    assert detect_encoding(path) == "gb18030"
+
+
+def test_encoding_utf8_chinese_stays_utf8_even_when_gb18030_decodes_it(files: Files) -> None:
+    path = files.text("u.csv", "意见\r\n转账失败\r\n")
+    assert detect_encoding(path) == "utf-8"

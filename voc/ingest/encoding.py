@@ -17,12 +17,43 @@ from voc.ingest.errors import FileError
 SAMPLE_BYTES = 256 * 1024
 
 
+_EXPECTED = (
+    (0x00A0, 0x024F),  # Latin-1 supplement and extended Latin (names, currency signs)
+    (0x2000, 0x206F),  # general punctuation
+    (0x2100, 0x27BF),  # symbols, arrows, dingbats
+    (0x3000, 0x303F),  # CJK punctuation
+    (0x3400, 0x4DBF),  # CJK extension A
+    (0x4E00, 0x9FFF),  # CJK unified ideographs
+    (0xFF00, 0xFFEF),  # full-width forms
+    (0x1F000, 0x1FAFF),  # emoji
+)
+
+
 def _decodes(data: bytes, encoding: str) -> bool:
     try:
         data.decode(encoding)
     except UnicodeDecodeError:
         return False
     return True
+
+
+def _expected_share(text: str) -> float:
+    """Share of non-ASCII characters that Chinese feedback plausibly contains."""
+    wide = [ch for ch in text if ord(ch) > 127]
+    if not wide:
+        return 1.0
+    return sum(any(lo <= ord(ch) <= hi for lo, hi in _EXPECTED) for ch in wide) / len(wide)
+
+
+def _gbk_read_as_utf8(lines: list[bytes]) -> bool:
+    """True when short GBK text happens to be valid UTF-8 too (转 = D7 AA = Hebrew ת).
+
+    Only flips the verdict when the UTF-8 reading is mostly implausible characters and the
+    GB18030 reading is almost all plausible, so genuine UTF-8 text never loses.
+    """
+    as_utf8 = "".join(x.decode("utf-8", "replace") for x in lines)
+    as_gbk = "".join(x.decode("gb18030", "replace") for x in lines)
+    return _expected_share(as_utf8) < 0.5 and _expected_share(as_gbk) >= 0.9
 
 
 def detect_encoding(path: Path, sample_bytes: int = SAMPLE_BYTES) -> str:
@@ -44,9 +75,13 @@ def detect_encoding(path: Path, sample_bytes: int = SAMPLE_BYTES) -> str:
     wide = [line for line in lines if not line.isascii()]
     if not wide:
         return "utf-8"
-    for candidate in ("utf-8", "gb18030"):
-        if sum(_decodes(line, candidate) for line in wide) * 2 > len(wide):
-            return candidate
+    majority = [
+        c for c in ("utf-8", "gb18030") if sum(_decodes(x, c) for x in wide) * 2 > len(wide)
+    ]
+    if majority == ["utf-8", "gb18030"] and _gbk_read_as_utf8(wide):
+        return "gb18030"
+    if majority:
+        return majority[0]
     from charset_normalizer import from_bytes
 
     best = from_bytes(sample).best()
