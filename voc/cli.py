@@ -286,12 +286,12 @@ def demo(
     if errors:
         raise typer.Exit(1)
     _demo_problems(engine, folder / "problems.yaml")
-    _demo_analysis(settings, engine)
+    encoder = _demo_analysis(settings, engine)
     _demo_topics(settings, engine)
     from voc.cli_analytics import run_demo_analytics
 
     run_demo_analytics(engine, settings.home / "digests")
-    _demo_index(settings, engine)
+    _demo_index(settings, engine, encoder)
     if serve:
         from voc.cli_api import serve_demo
 
@@ -311,11 +311,11 @@ def _demo_topics(settings: Settings, engine) -> None:  # type: ignore[no-untyped
     )
 
 
-def _demo_index(settings: Settings, engine) -> None:  # type: ignore[no-untyped-def]
+def _demo_index(settings: Settings, engine, encoder) -> None:  # type: ignore[no-untyped-def]
     """Build (or sync) the similar-case index so the first search is fast."""
-    from voc.registry import build_case_index, build_encoder
+    from voc.registry import build_case_index
 
-    cases = build_case_index(settings, engine, build_encoder(settings, engine))
+    cases = build_case_index(settings, engine, encoder)
     typer.echo(f"similar-case index: {len(cases.index)} cases in {cases.path}")
 
 
@@ -330,16 +330,16 @@ def _demo_problems(engine, path: Path) -> None:  # type: ignore[no-untyped-def]
     typer.echo(f"problem library: {len(items)} known problems from {path.name}")
 
 
-def _demo_analysis(settings: Settings, engine) -> None:  # type: ignore[no-untyped-def]
-    """Analyse the demo corpus and print what a service team would look at first."""
+def _demo_analysis(settings: Settings, engine):  # type: ignore[no-untyped-def]
+    """Analyse the demo corpus, print what a service team would look at first; the encoder."""
     from voc.analysis.summary import touchpoint_summary
 
-    _, report = _run_analysis(settings, engine)
+    analyzer, report = _run_analysis(settings, engine)
     typer.echo(
         f"analysed {report.analysed} items ({report.clauses} clauses), "
         f"{report.docs_per_s:.1f} docs/s"
     )
-    links = _after_analysis(settings, engine)
+    links = _after_analysis(settings, engine, analyzer.encoder)
     typer.echo(
         f"problem library: {links['checked']} complaint-like items checked, "
         f"{links['linked']} linked to a known problem, {links['unmatched']} unmatched"
@@ -350,18 +350,18 @@ def _demo_analysis(settings: Settings, engine) -> None:  # type: ignore[no-untyp
             f"  {row['touchpoint']:<18} clauses {row['clauses']:>4}  "
             f"negative {row['negative_share']:.0%}"
         )
+    return analyzer.encoder
 
 
-def _after_analysis(settings: Settings, engine) -> dict[str, int]:  # type: ignore[no-untyped-def]
+def _after_analysis(settings: Settings, engine, encoder) -> dict[str, int]:  # type: ignore[no-untyped-def]
     """Steps that use fresh analyses: topic assignment, links to the problem library."""
-    from voc.registry import build_encoder, build_problem_matcher
+    from voc.registry import build_problem_matcher
     from voc.search.linking import link_feedback
     from voc.topics.service import assign_new_feedback
 
     assigned = assign_new_feedback(engine, settings)
     if assigned:
         typer.echo(f"topics: {assigned} new items assigned to existing topics", err=True)
-    encoder = build_encoder(settings, engine)
     matcher = build_problem_matcher(settings, engine, encoder)
     report = link_feedback(engine, matcher, encoder)
     typer.echo(
@@ -448,7 +448,7 @@ def analyze(
         )
     except (FileNotFoundError, ValueError) as exc:
         raise fail(str(exc)) from None
-    links = _after_analysis(settings, engine)
+    links = _after_analysis(settings, engine, analyzer.encoder)
     share = report.encoder_seconds / report.seconds if report.seconds else 0.0
     typer.echo(
         f"analysed {report.analysed} feedback items ({report.clauses} clauses) in "
