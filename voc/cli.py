@@ -35,18 +35,14 @@ def _add_subcommands() -> None:
 
 
 SOURCE_HELP = "survey | app_review | call_transcript | complaint"
-INGEST_SUFFIXES = {
-    ".csv",
-    ".tsv",
-    ".xlsx",
-    ".xlsm",
-    ".json",
-    ".jsonl",
-    ".ndjson",
-    ".txt",
-    ".srt",
-    ".vtt",
-}
+
+
+def _ingest_suffixes() -> tuple[str, ...]:
+    from voc.ingest.pipeline import SUFFIXES
+
+    return SUFFIXES
+
+
 DEMO_FILES = (
     ("surveys.csv", "survey"),
     ("app_reviews.csv", "app_review"),
@@ -63,7 +59,7 @@ def _engine(settings: Settings):  # type: ignore[no-untyped-def]
 
 def _files(path: Path) -> list[Path]:
     if path.is_dir():
-        return sorted(p for p in path.iterdir() if p.suffix.lower() in INGEST_SUFFIXES)
+        return sorted(p for p in path.iterdir() if p.suffix.lower() in _ingest_suffixes())
     return [path]
 
 
@@ -156,7 +152,7 @@ def ingest(
         raise fail(f"{path}: no such file or folder")
     files = _files(path)
     if not files:
-        raise fail(f"{path}: no files with a supported suffix {sorted(INGEST_SUFFIXES)}")
+        raise fail(f"{path}: no files with a supported suffix {sorted(_ingest_suffixes())}")
     settings = get_settings()
     try:
         total, errors = run_ingest(

@@ -31,6 +31,19 @@ ADAPTERS: dict[str, Adapter] = {
 }
 TextStep = Callable[[str], str]
 MAX_RAW_KEPT = 5000
+SUFFIXES: tuple[str, ...] = (
+    ".csv",
+    ".tsv",
+    ".xlsx",
+    ".xlsm",
+    ".json",
+    ".jsonl",
+    ".ndjson",
+    ".txt",
+    ".srt",
+    ".vtt",
+)
+"""File suffixes the adapters read (`voc ingest` folders, API uploads)."""
 
 
 def adapter_for(source: str) -> Adapter:

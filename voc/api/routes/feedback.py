@@ -26,14 +26,13 @@ from voc.api.jobs import create_job, get_job
 from voc.api.schemas import FeedbackBatch, IngestResult, Job
 from voc.api.security import Ingest
 from voc.ingest.errors import FileError
+from voc.ingest.pipeline import SUFFIXES
 from voc.schema import SOURCES, Source
 from voc.text.pii import mask_pii
 
 router = APIRouter(prefix="/v1", tags=["feedback"], responses=ERROR_RESPONSES)
 
-# Same list as `voc ingest` (voc.cli.INGEST_SUFFIXES), kept here so the API never imports the CLI.
-UPLOAD_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xlsm", ".json", ".jsonl", ".ndjson", ".txt")
-UPLOAD_SUFFIXES += (".srt", ".vtt")
+UPLOAD_SUFFIXES = SUFFIXES  # the same files `voc ingest` reads
 _UNSAFE = re.compile(r"[^\w.\-]")
 
 
