@@ -39,12 +39,20 @@ def _torch():  # type: ignore[no-untyped-def]
     return torch
 
 
-def build_encoder(base: Path, lora_r: int = 8, lora_alpha: int = 16, lora: bool = True):  # type: ignore[no-untyped-def]
-    """XLM-R encoder from the rebuilt base, with LoRA adapters when `lora`."""
+def build_encoder(  # type: ignore[no-untyped-def]
+    base: Path, lora_r: int = 8, lora_alpha: int = 16, lora: bool = True, top_layers: int = 0
+):
+    """XLM-R encoder from the rebuilt base: LoRA adapters when `lora`, else (`top_layers`
+    > 0) only the top layers train, embeddings and lower layers frozen."""
     from transformers import AutoModel
 
     model = AutoModel.from_pretrained(str(base))
-    if lora:
+    if top_layers and not lora:
+        n_layers = len(model.encoder.layer)
+        for name, param in model.named_parameters():
+            layer = name.split(".")[2] if name.startswith("encoder.layer.") else None
+            param.requires_grad_(layer is not None and int(layer) >= n_layers - top_layers)
+    elif lora:
         from peft import LoraConfig, get_peft_model
 
         config = LoraConfig(
@@ -113,6 +121,37 @@ def training_pairs(data_dir: Path, seed: int) -> tuple[pd.DataFrame, dict[str, p
     return pairs, held
 
 
+def labelled_pairs(data_dir: Path, held: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """bq_corpus and afqmc train pairs with their 0/1 labels (bq's threshold slice left out)."""
+    from training.retrieval_splits import pair_split
+
+    frames = []
+    for name in ("bq_corpus", "afqmc"):
+        train, _ = pair_split(data_dir, name)
+        if name == "bq_corpus":
+            train = train.drop(index=held["bq_threshold"].index)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "a": [PREFIX + str(t).strip() for t in train["sentence1"]],
+                    "b": [PREFIX + str(t).strip() for t in train["sentence2"]],
+                    "label": train["label"].astype(int).to_numpy(),
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+def cosent_loss(cosines, labels, scale: float = 20.0):  # type: ignore[no-untyped-def]
+    """CoSENT: every positive pair should score above every negative pair in the batch."""
+    torch = _torch()
+    diff = scale * (cosines[None, :] - cosines[:, None])  # [i, j] = s_j - s_i
+    wanted = (labels[:, None] > labels[None, :]).to(cosines.dtype)  # i positive, j negative
+    diff = diff - (1 - wanted) * 1e12
+    zero = torch.zeros(1, dtype=cosines.dtype)
+    return torch.logsumexp(torch.cat([zero, diff.flatten()]), dim=0)
+
+
 def evaluate(
     model, tokenizer, held: dict[str, pd.DataFrame], max_len: int, rows: int | None
 ) -> dict:  # type: ignore[no-untyped-def]
@@ -154,7 +193,10 @@ def load_finetuned(folder: Path, base: Path):  # type: ignore[no-untyped-def]
     from safetensors.torch import load_file
 
     recipe = json.loads((folder / "config.json").read_text(encoding="utf-8"))["recipe"]
-    model = build_encoder(base, recipe["lora_r"], recipe["lora_alpha"])
+    lora = recipe.get("mode", "lora") == "lora"
+    model = build_encoder(
+        base, recipe["lora_r"], recipe["lora_alpha"], lora, recipe.get("top_layers") or 0
+    )
     delta = load_file(str(folder / DELTA_FILE))
     unknown = set(delta) - set(dict(model.named_parameters()))
     if unknown:
@@ -168,12 +210,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--base", type=Path, help="rebuilt e5 folder (default: build it)")
     parser.add_argument("--data-dir", type=Path, default=None)
     parser.add_argument("--out", type=Path, default=Path("/work/cache/retrieval-e5-lora"))
+    parser.add_argument("--mode", choices=("lora", "top"), default="lora")
+    parser.add_argument("--top-layers", type=int, default=6, help="layers trained in mode top")
+    parser.add_argument(
+        "--cosent", action="store_true", help="also CoSENT on labelled bq/afqmc train pairs"
+    )
     parser.add_argument("--lora-r", type=int, default=8)
     parser.add_argument("--lora-alpha", type=int, default=16)
     parser.add_argument("--max-len", type=int, default=64)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--epochs", type=float, default=1.0)
-    parser.add_argument("--lr", type=float, default=2e-4)
+    parser.add_argument("--lr", type=float, default=None, help="default: 2e-4 lora, 5e-5 top")
     parser.add_argument("--temperature", type=float, default=0.05)
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--threads", type=int, default=2)
@@ -199,19 +246,31 @@ def main(argv: list[str] | None = None) -> None:
     full_pairs = len(pairs)
     if args.subset:
         pairs = pairs.sample(n=min(args.subset, len(pairs)), random_state=args.seed)
-    model = build_encoder(base, args.lora_r, args.lora_alpha)
+    lora = args.mode == "lora"
+    model = build_encoder(base, args.lora_r, args.lora_alpha, lora, args.top_layers)
     figures: dict = {"train_pairs": full_pairs}
     if not args.skip_frozen_eval:
-        with model.disable_adapter():
+        if lora:
+            with model.disable_adapter():
+                figures["frozen"] = evaluate(model, tokenizer, held, args.max_len, args.eval_rows)
+        else:  # nothing trained yet: the model is the frozen base
             figures["frozen"] = evaluate(model, tokenizer, held, args.max_len, args.eval_rows)
         print(json.dumps({"frozen": figures["frozen"]}), flush=True)
 
     model.train()
     trainable = [p for p in model.parameters() if p.requires_grad]
+    args.lr = args.lr or (2e-4 if lora else 5e-5)
     optimizer = torch.optim.AdamW(trainable, lr=args.lr, weight_decay=0.01)
     lengths = (pairs["a"].str.len() + pairs["b"].str.len()).to_numpy()
     rng = np.random.default_rng(args.seed)
-    total = math.ceil(math.ceil(len(pairs) / args.batch_size) * args.epochs)
+    labelled = (
+        labelled_pairs(Path(args.data_dir or DEFAULT_DATA_DIR), held) if args.cosent else None
+    )
+    cosent_plan: list[np.ndarray] = []
+    steps_per_epoch = math.ceil(len(pairs) / args.batch_size)
+    if labelled is not None:
+        steps_per_epoch += math.ceil(len(labelled) / args.batch_size)
+    total = math.ceil(steps_per_epoch * args.epochs)
     total = min(total, args.max_steps) if args.max_steps else total
     scheduler = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda s: min(1.0, (s + 1) / max(1, total // 10)) * max(0.0, 1 - s / total)
@@ -223,16 +282,27 @@ def main(argv: list[str] | None = None) -> None:
     for step in range(total):
         if not plan:
             plan = batches(lengths, args.batch_size, rng)
-        idx = plan.pop()
         t0 = time.perf_counter()
-        left = _pool(model, tokenizer, [a_texts[i] for i in idx], args.max_len)
-        right = _pool(model, tokenizer, [b_texts[i] for i in idx], args.max_len)
-        logits = left @ right.T / args.temperature
-        target = torch.arange(len(idx))
-        loss = (
-            torch.nn.functional.cross_entropy(logits, target)
-            + torch.nn.functional.cross_entropy(logits.T, target)
-        ) / 2
+        if labelled is not None and step % 2 == 1:  # alternate: CoSENT on labelled pairs
+            if not cosent_plan:
+                cosent_plan = [
+                    rng.permutation(len(labelled))[i : i + args.batch_size]
+                    for i in range(0, len(labelled), args.batch_size)
+                ]
+            rows = labelled.iloc[cosent_plan.pop()]
+            left = _pool(model, tokenizer, rows["a"].tolist(), args.max_len)
+            right = _pool(model, tokenizer, rows["b"].tolist(), args.max_len)
+            loss = cosent_loss((left * right).sum(-1), torch.tensor(rows["label"].to_numpy()))
+        else:
+            idx = plan.pop()
+            left = _pool(model, tokenizer, [a_texts[i] for i in idx], args.max_len)
+            right = _pool(model, tokenizer, [b_texts[i] for i in idx], args.max_len)
+            logits = left @ right.T / args.temperature
+            target = torch.arange(len(idx))
+            loss = (
+                torch.nn.functional.cross_entropy(logits, target)
+                + torch.nn.functional.cross_entropy(logits.T, target)
+            ) / 2
         loss.backward()
         torch.nn.utils.clip_grad_norm_(trainable, 1.0)
         optimizer.step()
@@ -255,12 +325,19 @@ def _save(args, model, figures: dict, base_info: dict) -> None:  # type: ignore[
     from safetensors.torch import save_file
 
     args.out.mkdir(parents=True, exist_ok=True)
-    delta = {n: p.detach().contiguous() for n, p in model.named_parameters() if p.requires_grad}
+    torch = _torch()
+    half = args.mode == "top"  # whole layers: fp16 keeps the delta under 30 MB
+    delta = {
+        n: p.detach().to(torch.float16 if half else p.dtype).contiguous()
+        for n, p in model.named_parameters()
+        if p.requires_grad
+    }
     save_file(delta, str(args.out / DELTA_FILE))
     size_mb = (args.out / DELTA_FILE).stat().st_size / 1e6
     recipe = {k: getattr(args, k) for k in ("lora_r", "lora_alpha", "max_len", "batch_size")}
     recipe |= {k: getattr(args, k) for k in ("epochs", "lr", "temperature", "seed", "threads")}
     recipe |= {"subset": args.subset, "max_steps": args.max_steps, "lora_targets": LORA_TARGETS}
+    recipe |= {"mode": args.mode, "top_layers": args.top_layers, "cosent": args.cosent}
     config = {
         "prefix": PREFIX,
         "base": {k: base_info.get(k) for k in ("converter_version", "source_sha256")},

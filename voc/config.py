@@ -44,6 +44,14 @@ class Settings(BaseSettings):
         default=None, description="Model folder for the sentence-transformers encoder."
     )
     encoder_threads: int | None = Field(default=None, ge=1, description="Encoder CPU threads.")
+    encoder_dtype: Literal["auto", "float32", "bfloat16"] = Field(
+        default="auto",
+        description=(
+            "Weights precision of the torch encoders (and the fine-tuned sentiment model). "
+            "auto: bfloat16 on CPUs with AMX tiles (2.4x faster batched here, cosine >= "
+            "0.9999 to float32), float32 elsewhere."
+        ),
+    )
     sentiment_model: Path | None = Field(
         default=None, description="Sentiment model folder; default: the shipped sentiment-v1."
     )

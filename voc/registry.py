@@ -22,20 +22,41 @@ def build_encoder(settings: Settings, engine: Engine | None = None) -> Encoder:
         options["model_path"] = settings.encoder_path
     if settings.encoder_threads:
         options["threads"] = settings.encoder_threads
+    if settings.encoder in ("e5-small-torch", "sentence-transformers"):
+        options["dtype"] = settings.encoder_dtype
     encoder = make_encoder(settings.encoder, **options)
     return CachedEncoder(encoder, EmbeddingCache(engine)) if engine is not None else encoder
 
 
 def build_sentiment(settings: Settings):  # type: ignore[no-untyped-def]
-    """The shipped (or configured) sentiment model, loaded from its folder."""
+    """The shipped (or configured) sentiment model, loaded from its folder.
+
+    The folder's `config.json` names the model: `voc.sentiment.v1` (frozen embeddings +
+    TF-IDF) or `voc.sentiment.ft` (fine-tuned encoder delta); other names fail.
+    """
+    import json
+
     from voc.models.sentiment import SentimentClassifier, default_model_dir
+    from voc.models.sentiment_finetuned import NAME as FINETUNED
+    from voc.models.sentiment_finetuned import FinetunedSentiment
 
     folder = settings.sentiment_model or default_model_dir()
-    if not (folder / "config.json").is_file():
+    config_path = folder / "config.json"
+    if not config_path.is_file():
         raise FileNotFoundError(
             f"{folder}: no sentiment model; train one with `python -m training.train_sentiment`"
         )
-    return SentimentClassifier.load(folder)
+    name = json.loads(config_path.read_text(encoding="utf-8")).get("name")
+    if name == FINETUNED:
+        return FinetunedSentiment.load(
+            folder, threads=settings.encoder_threads, dtype=settings.encoder_dtype
+        )
+    if name == SentimentClassifier.name:
+        return SentimentClassifier.load(folder)
+    raise ValueError(
+        f"{folder}: unknown sentiment model {name!r}; valid: "
+        f"{[SentimentClassifier.name, FINETUNED]}"
+    )
 
 
 def build_touchpoints(settings: Settings, encoder: Encoder):  # type: ignore[no-untyped-def]

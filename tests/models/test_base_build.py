@@ -190,3 +190,13 @@ def test_precompiled_charsmap_normalises_like_the_records() -> None:
     records = {0xFF21: (0x41,), 0x3000: (0x20,), 0x200B: (), 0x2460: (0x31,), 0x1F0: (0x6A, 0x30C)}
     normaliser = normalizers.Precompiled(precompiled_charsmap(records))
     assert normaliser.normalize_str("Ａ\u3000b\u200bc①ǰ银行") == "A bc1j\u030c银行"
+
+
+def test_base_build_bfloat16_matches_float32(base_dir: Path) -> None:
+    """bfloat16 weights with float32 pooling stay within cosine 0.999 of float32, unit norm."""
+    half = rebuilt_encoder(threads=2, model_path=base_dir, dtype="bfloat16")
+    full = rebuilt_encoder(threads=2, model_path=base_dir)
+    a, b = full.encode(TEXTS, "query"), half.encode(TEXTS, "query")
+    assert b.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(b, axis=1), 1.0, atol=1e-4)
+    assert float(np.sum(a * b, axis=1).min()) >= 0.999

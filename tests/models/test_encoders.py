@@ -230,3 +230,17 @@ def test_encoders_cached_empty_and_errors(e5: E5SmallQ4Encoder, engine) -> None:
         cached.encode("转账失败")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="unknown kind"):
         cached.encode(["转账失败"], kind="doc")  # type: ignore[arg-type]
+
+
+def test_encoders_st_unknown_dtype_lists_valid(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="float16.*valid.*bfloat16"):
+        SentenceTransformerEncoder(tmp_path, dtype="float16")
+
+
+@pytest.mark.parametrize(("amx", "expected"), [(True, "bfloat16"), (False, "float32")])
+def test_encoders_auto_dtype_follows_the_cpu(monkeypatch, amx: bool, expected: str) -> None:
+    from voc.models import encoders
+
+    monkeypatch.setattr(encoders, "cpu_has_amx", lambda: amx)
+    assert encoders.resolve_dtype("auto") == expected
+    assert encoders.resolve_dtype("float32") == "float32"

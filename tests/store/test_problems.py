@@ -12,6 +12,7 @@ from voc.store.feedback import iter_feedback
 from voc.store.problems import (
     case_counts,
     get_problem,
+    get_problems,
     link_case,
     linked_cases,
     list_problems,
@@ -37,6 +38,14 @@ def test_problems_filters_and_unknown_id(engine) -> None:
     assert [p.id for p in list_problems(engine, touchpoint="app_transfer")] == ["P1"]
     with pytest.raises(KeyError, match="unknown problem 'P9'"):
         get_problem(engine, "P9")
+
+
+def test_problems_get_many_in_one_call_leaves_out_unknown_ids(engine) -> None:
+    upsert_problem(engine, Problem(id="P1", title="a", touchpoint="app_transfer"))
+    upsert_problem(engine, Problem(id="P2", title="b", touchpoint="card_instalment"))
+    found = get_problems(engine, ["P2", "P9", "P1"])
+    assert {k: v.title for k, v in found.items()} == {"P1": "a", "P2": "b"}
+    assert get_problems(engine, []) == {}
 
 
 def test_problems_link_case_once_and_manual_overrides_auto(engine, settings, tmp_path) -> None:

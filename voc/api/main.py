@@ -6,6 +6,7 @@ listed in `ROUTERS`; a new resource is one module in `voc/api/routes/` plus one 
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -113,6 +114,11 @@ def create_app(
         app.state.components = served
         app.state.metrics.models.info(app.state.components.versions())
         app.state.jobs = JobRunner(engine)
+        # The models, the case-id maps and the library are built once and live as long as the
+        # process: move them out of the collector's sight, so full collections during
+        # requests no longer walk millions of start-up objects (latency tail).
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:

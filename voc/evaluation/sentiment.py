@@ -11,8 +11,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from voc.analysis.pipeline import SentimentModel
 from voc.models.encoders import Encoder
-from voc.models.sentiment import LABELS, SentimentClassifier, label_index
+from voc.models.sentiment import LABELS, label_index
 
 _BINARY_NAMES = {"negative": 0, "neg": 0, "positive": 1, "pos": 1, "负面": 0, "正面": 1}
 
@@ -50,13 +51,15 @@ def macro_f1(truth: np.ndarray, predicted: np.ndarray, classes: Sequence[int]) -
 
 
 def evaluate_sentiment(
-    model: SentimentClassifier, encoder: Encoder, texts: list[str], raw_labels: Sequence[object]
+    model: SentimentModel, encoder: Encoder, texts: list[str], raw_labels: Sequence[object]
 ) -> dict[str, float | int | str]:
     """Score the model end to end (encoder included in `docs_per_s`)."""
     truth, binary = parse_labels(raw_labels)
     texts = [str(t) for t in texts]
     start = time.perf_counter()
-    proba = model.predict_proba(texts, encoder.encode(texts, kind="query"))
+    needs_embeddings = getattr(model, "needs_embeddings", True)
+    embeddings = encoder.encode(texts, kind="query") if needs_embeddings else None
+    proba = model.predict_proba(texts, embeddings)
     seconds = time.perf_counter() - start
     if binary:
         predicted = np.where(proba[:, 2] >= proba[:, 0], 2, 0)

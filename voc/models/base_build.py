@@ -60,6 +60,7 @@ def rebuilt_encoder(
     threads: int | None = None,
     batch_size: int = 32,
     model_path: Path | None = None,
+    dtype: str = "float32",
 ):  # type: ignore[no-untyped-def]
     """The rebuilt e5 as a voc encoder (built first if missing), with the e5 prefixes.
 
@@ -70,7 +71,12 @@ def rebuilt_encoder(
 
     folder = Path(model_path) if model_path is not None else build_base().path
     return SentenceTransformerEncoder(
-        folder, prefixes=PREFIXES, batch_size=batch_size, threads=threads, name=ENCODER_NAME
+        folder,
+        prefixes=PREFIXES,
+        batch_size=batch_size,
+        threads=threads,
+        name=ENCODER_NAME,
+        dtype=dtype,
     )
 
 

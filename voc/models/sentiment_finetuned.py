@@ -1,0 +1,197 @@
+"""Sentiment from the fine-tuned e5-small: the rebuilt base encoder + a small trained delta.
+
+The frozen-embedding model (`voc.sentiment.v1`) tops out near a character TF-IDF baseline;
+fine-tuning the encoder's upper layers reads negation, contrast and context that n-grams
+miss. Only the trained delta ships (`delta.safetensors`: the upper layers in fp16 + the
+head); the base comes from `voc models build-base`, checked by its source hash. Trained by
+`python -m training.finetune_sentiment --mode top` (see the model card).
+
+The model reads raw text, not the analyzer's embeddings (`needs_embeddings` is False): it
+runs its own forward pass, so it costs one more encoder pass per text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+LABELS: tuple[str, ...] = ("negative", "neutral", "positive")
+DELTA_FILE = "delta.safetensors"
+NAME = "voc.sentiment.ft"
+
+
+def sentiment_net(encoder, n_labels: int = len(LABELS)):  # type: ignore[no-untyped-def]
+    """Encoder + mean pooling over tokens + dropout + linear head (training and serving)."""
+    import torch
+
+    class SentimentNet(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.encoder = encoder
+            self.dropout = torch.nn.Dropout(0.1)
+            self.head = torch.nn.Linear(encoder.config.hidden_size, n_labels)
+
+        def forward(self, input_ids, attention_mask):  # type: ignore[no-untyped-def]
+            states = self.encoder(input_ids=input_ids, attention_mask=attention_mask)[0].float()
+            mask = attention_mask.unsqueeze(-1).to(states.dtype)
+            pooled = (states * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+            return self.head(self.dropout(pooled))
+
+    return SentimentNet()
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    exp = np.exp(shifted)
+    return exp / exp.sum(axis=1, keepdims=True)
+
+
+class FinetunedSentiment:
+    """3-class sentiment from a fine-tuned encoder delta over the rebuilt e5 base.
+
+    Args:
+        folder: the model folder (`config.json`, `delta.safetensors`, `MODEL_CARD.md`).
+        base: the rebuilt base folder (None: build or reuse it in the models cache).
+        batch_size: texts per forward pass (sorted by length to cut padding).
+        threads: torch intra-op threads (None: leave torch's setting).
+        dtype: encoder weights precision ("auto" as `VOC_ENCODER_DTYPE`: bfloat16 on AMX
+            CPUs); pooling and the head stay float32.
+    """
+
+    needs_embeddings = False
+
+    def __init__(
+        self,
+        folder: Path,
+        base: Path | None = None,
+        batch_size: int = 32,
+        threads: int | None = None,
+        dtype: str = "float32",
+    ) -> None:
+        self.folder = Path(folder)
+        self.base = base
+        self.batch_size = batch_size
+        self.threads = threads
+        self.dtype = dtype
+
+    @classmethod
+    def load(
+        cls,
+        folder: Path,
+        base: Path | None = None,
+        threads: int | None = None,
+        dtype: str = "float32",
+    ) -> FinetunedSentiment:
+        """Read the config and delta, check the base they were trained on, build the net."""
+        return cls(folder, base, threads=threads, dtype=dtype)._load()
+
+    def _load(self) -> FinetunedSentiment:
+        import torch
+        from safetensors.torch import load_file
+        from transformers import AutoModel, AutoTokenizer
+
+        from voc.models.base_build import build_base, read_build_info
+        from voc.models.encoders import resolve_dtype
+
+        config = json.loads((self.folder / "config.json").read_text(encoding="utf-8"))
+        if config.get("name") != NAME:
+            raise ValueError(f"{self.folder}: model {config.get('name')!r} is not {NAME!r}")
+        recipe = config["recipe"]
+        if recipe["mode"] == "lora":
+            raise ValueError(f"{self.folder}: LoRA deltas are not supported at run time")
+        base = self.base or build_base().path
+        found = (read_build_info(base) or {}).get("source_sha256")
+        wanted = config["base"]["source_sha256"]
+        if found != wanted:
+            raise ValueError(
+                f"{self.folder}: trained on base {wanted!r}, but {base} was built from {found!r}"
+            )
+        if self.threads:
+            torch.set_num_threads(self.threads)
+        self.tokenizer_ = AutoTokenizer.from_pretrained(str(base))
+        net = sentiment_net(AutoModel.from_pretrained(str(base)))
+        delta_path = self.folder / DELTA_FILE
+        delta = {k: v.to(torch.float32) for k, v in load_file(str(delta_path)).items()}
+        unknown = set(delta) - set(net.state_dict())
+        if unknown:
+            raise ValueError(
+                f"{self.folder}: delta tensors not in the model: {sorted(unknown)[:5]}"
+            )
+        net.load_state_dict(delta, strict=False)
+        self.dtype_ = resolve_dtype(self.dtype)
+        if self.dtype_ == "bfloat16":
+            net.encoder.to(torch.bfloat16)
+        self.net_ = net.eval()
+        self.prefix_ = config.get("prefix", "")
+        self.max_len_ = int(recipe["max_len"])
+        self.temperature_ = float(config.get("temperature", 1.0))
+        self.classes_ = list(config["labels"])
+        self.delta_sha1_ = hashlib.sha1(delta_path.read_bytes()).hexdigest()
+        self._set_digest()
+        return self
+
+    def _set_digest(self) -> None:
+        digest = hashlib.sha1(self.delta_sha1_.encode())
+        digest.update(np.float32(self.temperature_).tobytes())
+        self.digest_ = digest.hexdigest()[:10]
+
+    @property
+    def version(self) -> str:
+        """Name plus a digest of the delta and temperature, so a retrained model re-analyses."""
+        return f"{NAME}:{getattr(self, 'digest_', 'unloaded')}"
+
+    def _check_loaded(self) -> None:
+        if not hasattr(self, "net_"):
+            raise RuntimeError("FinetunedSentiment is not loaded; use FinetunedSentiment.load()")
+
+    def logits(self, texts: Sequence[str]) -> np.ndarray:
+        """Raw head outputs [n, 3] (before temperature)."""
+        import torch
+
+        self._check_loaded()
+        prepared = [self.prefix_ + str(t).strip() for t in texts]
+        out = np.zeros((len(prepared), len(LABELS)), dtype=np.float32)
+        order = np.argsort([len(t) for t in prepared], kind="stable")
+        with torch.inference_mode():
+            for start in range(0, len(order), self.batch_size):
+                rows = order[start : start + self.batch_size]
+                batch = self.tokenizer_(
+                    [prepared[i] for i in rows],
+                    padding=True,
+                    truncation=True,
+                    max_length=self.max_len_,
+                    return_tensors="pt",
+                )
+                out[rows] = self.net_(batch["input_ids"], batch["attention_mask"]).numpy()
+        return out
+
+    def calibrate(self, texts: Sequence[str], labels: Sequence[int]) -> FinetunedSentiment:
+        """Fit the softmax temperature on held-out texts (minimises log loss)."""
+        from scipy.optimize import minimize_scalar
+
+        logits = self.logits(texts)
+        y = np.asarray(labels)
+
+        def nll(log_t: float) -> float:
+            p = _softmax(logits / np.exp(log_t))
+            return float(-np.log(p[np.arange(len(y)), y] + 1e-12).mean())
+
+        self.temperature_ = float(np.exp(minimize_scalar(nll, bounds=(-3, 3), method="bounded").x))
+        self._set_digest()
+        return self
+
+    def predict_proba(
+        self, texts: Sequence[str], embeddings: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Calibrated probabilities [n, 3] in LABELS order; `embeddings` is ignored."""
+        if len(texts) == 0:
+            return np.zeros((0, len(LABELS)), dtype=np.float32)
+        return _softmax(self.logits(texts) / self.temperature_)
+
+    def predict(self, texts: Sequence[str], embeddings: np.ndarray | None = None) -> list[str]:
+        """Most likely label per text."""
+        return [LABELS[i] for i in self.predict_proba(texts).argmax(axis=1)]
