@@ -39,3 +39,15 @@ def test_health_openapi_documents_security_errors_and_chinese_examples(live) -> 
     post = schema["paths"]["/v1/feedback"]["post"]
     assert {"401", "403", "422", "413"} <= set(post["responses"])
     assert "ErrorBody" in schema["components"]["schemas"]
+
+
+def test_health_docs_load_their_assets_from_this_server(live) -> None:
+    """Swagger UI must work on an offline network: no CDN links, assets served locally."""
+    with live.client() as client:
+        page = client.get("/docs").text
+        script = client.get("/docs-assets/swagger-ui-bundle.js")
+        style = client.get("/docs-assets/swagger-ui.css")
+    assert "/docs-assets/swagger-ui-bundle.js" in page and "/openapi.json" in page
+    assert "cdn" not in page.lower() and "https://" not in page
+    assert script.status_code == 200 and "SwaggerUIBundle" in script.text
+    assert style.status_code == 200 and ".swagger-ui" in style.text

@@ -15,6 +15,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.concurrency import run_in_threadpool
 
 from voc.api.components import Components, build_components
+from voc.api.docs import install_docs
 from voc.api.errors import install_error_handlers
 from voc.api.jobs import JobRunner, fail_interrupted
 from voc.api.keys import count_active_keys
@@ -130,6 +131,8 @@ def create_app(
         version="1",
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
         openapi_tags=[
             {"name": "health", "description": "存活、就绪与监控指标"},
             {"name": "feedback", "description": "客户反馈写入（问卷、应用评论、通话、投诉）"},
@@ -151,6 +154,7 @@ def create_app(
     app.state.metrics = ApiMetrics()
     app.state.components = None
     install_error_handlers(app)
+    install_docs(app)
     for router in routers():
         app.include_router(router)
     if api.cors_origins:
