@@ -1,7 +1,7 @@
 """HTTP API latency and throughput: analyze, similar, problems and the touchpoint scorecard.
 
 Usage: python bench/api.py [--home DIR] [--seconds 10] [--concurrency 1,4] [--problems 200]
-       [--endpoints analyze,similar,problems,scores,scores_all] [--k 10]
+       [--endpoints analyze,similar,problems,scores,scores_all] [--k 10] [--no-search]
 
 `scores` is `GET /v1/touchpoints/scores` for the latest week (what a dashboard polls);
 `scores_all` asks for every stored week at once. Both read the rollups, which the warm-up
@@ -79,8 +79,10 @@ def _prepare(home: Path, n_problems: int) -> dict[str, str]:
     return keys
 
 
-def _start(home: Path, port: int) -> subprocess.Popen:
+def _start(home: Path, port: int, search: bool = True) -> subprocess.Popen:
     env = {**os.environ, "VOC_HOME": str(home)}
+    if not search:
+        env["VOC_API_SIMILAR_SEARCH"] = "false"
     env.pop("VOC_DB_URL", None)
     command = [
         sys.executable,
@@ -192,6 +194,12 @@ def main() -> None:
     parser.add_argument("--problems", type=int, default=200)
     parser.add_argument("--endpoints", default="analyze,similar,problems,scores")
     parser.add_argument("--k", type=int, default=10, help="Cases per /v1/similar call.")
+    parser.add_argument(
+        "--no-search",
+        action="store_true",
+        help="Serve without the case index (VOC_API_SIMILAR_SEARCH=false): for stores whose "
+        "items carry no real embeddings, e.g. bench/scores.py --keep.",
+    )
     args = parser.parse_args()
     home = args.home or Path(tempfile.mkdtemp(prefix="voc-bench-api-"))
     keys = _prepare(home, args.problems)
@@ -203,7 +211,7 @@ def main() -> None:
         parser.error(f"unknown endpoints {unknown}; valid: {sorted(table)}")
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    process = _start(home, port)
+    process = _start(home, port, search=not args.no_search)
     try:
         startup = _wait_ready(url, process)
         print(f"server ready in {startup:.1f}s (VOC_HOME={home})")

@@ -91,12 +91,13 @@ def boom() -> None:
 
 
 @contextmanager
-def serve(home: Path, components: Components) -> Iterator[Live]:
+def serve(home: Path, components: Components, **api_overrides: object) -> Iterator[Live]:
     """A server over a new store in `home`, with small limits so limit tests stay cheap."""
     settings = Settings(home=home, ingest_batch_size=20)
     engine = open_engine(settings)
     keys = {role: create_key(engine, role, f"test-{role}")[1] for role in ROLES}
-    app = create_app(settings, components=components, api_settings=ApiSettings(**TEST_LIMITS))
+    limits = ApiSettings(**{**TEST_LIMITS, **api_overrides})
+    app = create_app(settings, components=components, api_settings=limits)
     app.add_api_route("/_test/boom", boom, methods=["GET"], include_in_schema=False)
     try:
         with LiveServer(app) as url:

@@ -259,3 +259,18 @@ def test_similar_library_change_relinks_stored_items_in_a_job(live, stocked) -> 
     assert job["status"] == "done" and job["result"]["checked"] >= 4, job
     (new,) = _match_versions(live)
     assert new != old
+
+
+def test_similar_search_off_answers_503_and_scores_still_serve(tmp_path, components) -> None:
+    """A dashboard-only instance (VOC_API_SIMILAR_SEARCH=false) loads no case index."""
+    from tests.api.conftest import serve
+
+    with (
+        serve(tmp_path, components, similar_search=False) as server,
+        server.client("handler") as client,
+    ):
+        similar = client.post("/v1/similar", json={"text": "转账一直失败"})
+        scores = client.get("/v1/touchpoints/scores")
+    assert similar.status_code == 503
+    assert similar.json()["error"]["message"] == "similar-case search is not loaded"
+    assert scores.status_code == 200

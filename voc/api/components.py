@@ -78,7 +78,7 @@ class Components:
             return None
 
 
-def build_components(settings: Settings, engine: Engine) -> Components:
+def build_components(settings: Settings, engine: Engine, search: bool = True) -> Components:
     """The configured models (same registry as the CLI), ready to serve.
 
     Unless `VOC_ENCODER_THREADS` says otherwise the encoder gets one thread: requests
@@ -90,4 +90,4 @@ def build_components(settings: Settings, engine: Engine) -> Components:
     if settings.encoder_threads is None:
         settings = settings.model_copy(update={"encoder_threads": 1})
     components = Components.from_analyzer(build_analyzer(settings, engine))
-    return components.with_search(settings, engine)
+    return components.with_search(settings, engine) if search else components

@@ -106,8 +106,10 @@ def create_app(
             logger.warning("marked %d interrupted job(s) as failed", interrupted)
         app.state.engine = engine
         try:
-            served = components or await run_in_threadpool(build_components, settings, engine)
-            if served.search is None:
+            served = components or await run_in_threadpool(
+                build_components, settings, engine, api.similar_search
+            )
+            if served.search is None and api.similar_search:
                 served = await run_in_threadpool(served.with_search, settings, engine)
         except Exception:
             engine.dispose()

@@ -40,6 +40,13 @@ class ApiSettings(BaseSettings):
     cors_origins: list[str] = Field(
         default_factory=list, description="Origins allowed by CORS; empty means CORS is off."
     )
+    similar_search: bool = Field(
+        default=True,
+        description=(
+            "Load the case index and problem matcher (POST /v1/similar, problem matching on "
+            "ingest and /v1/analyze). Off for a dashboard-only instance: those parts answer 503."
+        ),
+    )
     metrics_public: bool = Field(
         default=False, description="Serve /metrics without a key (for a scraper on a private net)."
     )
