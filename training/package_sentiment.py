@@ -3,10 +3,12 @@
     python -m training.package_sentiment --delta /work/cache/ft/sent-top6/epoch2 \
         --run /work/cache/ft/sent-top6 --out data/models/sentiment-v2
 
-Steps: copy the delta, fit the softmax temperature on the validation parts (never on dev),
-score the dev splits and `eval/bank_sentiment.csv` once with the calibrated model, and
-write `config.json` (name `voc.sentiment.ft`) and `MODEL_CARD.md`. `--run` is the training
-run's output folder: its `config.json` holds the recipe and the base it was trained on.
+Steps: copy the delta; with `--tfidf`, fit a character TF-IDF + logistic regression on the
+same fit rows as the network (pooled sets, weights ∝ n^alpha, no domain features) into
+`tfidf/`; fit the pooling weights on the validation parts (never on dev); score the dev
+splits and `eval/bank_sentiment.csv` once — the pooled model and each part alone — and write
+`config.json` (name `voc.sentiment.ft`). `--run` is the training run's output folder: its
+`config.json` holds the recipe and the base it was trained on.
 """
 
 from __future__ import annotations
@@ -42,10 +44,15 @@ def expected_calibration_error(proba: np.ndarray, truth: np.ndarray, bins: int =
 
 
 def score(model: FinetunedSentiment, texts: list[str], truth: np.ndarray, binary: bool) -> dict:
-    """Accuracy, macro-F1 and ECE; binary sets compare P(pos) with P(neg) only."""
+    """Accuracy, macro-F1 and ECE; binary sets compare P(pos) with P(neg) only. Also the
+    accuracy of each part alone (`net_accuracy`, `tfidf_accuracy`)."""
     start = time.perf_counter()
     proba = model.predict_proba(texts)
     seconds = time.perf_counter() - start
+    net, tfidf = model._parts(texts)
+    alone = {"net_accuracy": _accuracy(net, truth, binary)}
+    if model.tfidf_ is not None:
+        alone["tfidf_accuracy"] = _accuracy(tfidf, truth, binary)
     if binary:
         predicted = np.where(proba[:, 2] >= proba[:, 0], 2, 0)
         pair = proba[:, [0, 2]] / proba[:, [0, 2]].sum(axis=1, keepdims=True)
@@ -61,7 +68,26 @@ def score(model: FinetunedSentiment, texts: list[str], truth: np.ndarray, binary
         "macro_f1": round(macro_f1(truth, predicted, classes), 4),
         "ece": round(ece, 4),
         "docs_per_s": round(len(texts) / seconds, 1),
+        **alone,
     }
+
+
+def _accuracy(scores: np.ndarray, truth: np.ndarray, binary: bool) -> float:
+    predicted = np.where(scores[:, 2] >= scores[:, 0], 2, 0) if binary else scores.argmax(axis=1)
+    return round(float(np.mean(predicted == truth)), 4)
+
+
+def fit_tfidf(fit: pd.DataFrame, alpha: float, folder: Path) -> None:
+    """The TF-IDF part: the frozen recipe's n-gram block alone (C 3, min_df 2; chosen for
+    the pooled TF-IDF model on the validation parts, training/README.md)."""
+    from training.finetune_sentiment import set_weights
+    from voc.models.sentiment import SentimentClassifier
+
+    texts = [str(t).strip() for t in fit["text"]]
+    model = SentimentClassifier(c=3.0, embedding_scale=0, min_df=2)
+    weights = set_weights(fit["group"].to_numpy(), alpha)
+    model.fit(texts, fit["y3"].to_numpy(), np.zeros((len(texts), 1), np.float32), weights)
+    model.save(folder)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -71,6 +97,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--data-dir", type=Path, default=None)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--tfidf", action="store_true", help="pool with a char TF-IDF part")
+    parser.add_argument(
+        "--validation-only",
+        action="store_true",
+        help="score the validation parts instead of dev (choosing a checkpoint or recipe)",
+    )
+    parser.add_argument("--dtype", default="float32", help="encoder precision when scoring")
     args = parser.parse_args(argv)
 
     from training.finetune_sentiment import pooled_frames
@@ -85,16 +118,20 @@ def main(argv: list[str] | None = None) -> None:
         "prefix": run["prefix"],
         "base": run["base"],
         "recipe": {**run["recipe"], "checkpoint": args.delta.name},
-        "temperature": 1.0,
+        "weights": [1.0, 0.0],
     }
+    fit, val, dev = pooled_frames(args.data_dir, None, run["recipe"]["seed"])
+    if args.tfidf:
+        fit_tfidf(fit, run["recipe"]["alpha"], args.out / "tfidf")
+        config["tfidf"] = "tfidf"
     (args.out / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
 
-    model = FinetunedSentiment.load(args.out, threads=args.threads)
-    _, val, dev = pooled_frames(args.data_dir, None, run["recipe"]["seed"])
+    model = FinetunedSentiment.load(args.out, threads=args.threads, dtype=args.dtype)
     model.calibrate(list(val["text"]), val["y3"].to_numpy())
     figures: dict[str, dict] = {}
-    for name in sorted(dev["group"].unique()):
-        rows = dev[dev["group"] == name]
+    scored = val if args.validation_only else dev
+    for name in sorted(scored["group"].unique()):
+        rows = scored[scored["group"] == name]
         figures[name] = score(model, list(rows["text"]), rows["y3"].to_numpy(), name in BINARY_SETS)
         print(name, figures[name], flush=True)
     bank = pd.read_csv(BANK_SET)
@@ -102,13 +139,13 @@ def main(argv: list[str] | None = None) -> None:
     figures["bank_sentiment"] = score(model, list(bank["text"].astype(str)), truth, binary)
     print("bank_sentiment", figures["bank_sentiment"], flush=True)
 
-    config["temperature"] = model.temperature_
+    config["weights"] = list(model.weights_)
     config["delta_mb"] = round((args.out / DELTA_FILE).stat().st_size / 1e6, 2)
-    config["dev"] = figures
+    config["validation" if args.validation_only else "dev"] = figures
     (args.out / "config.json").write_text(
         json.dumps(config, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
-    print(json.dumps({"temperature": model.temperature_, "dev": figures}, ensure_ascii=False))
+    print(json.dumps({"weights": model.weights_, "dev": figures}, ensure_ascii=False))
 
 
 if __name__ == "__main__":

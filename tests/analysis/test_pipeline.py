@@ -120,3 +120,34 @@ def test_pipeline_taxonomy_edit_triggers_reanalysis(stocked, encoder, sentiment,
     with stocked.connect() as connection:
         touched = connection.scalars(select(clauses.c.touchpoint)).all()
     assert "sms_code" in touched
+
+
+class _TextOnly:
+    """A TF-IDF-only model presented as a text-only model, recording what it was asked."""
+
+    needs_embeddings = False
+
+    def __init__(self, model: SentimentClassifier) -> None:
+        self.model = model
+        self.version = f"text-only:{model.version}"
+        self.calls: list[tuple[list[str], object]] = []
+
+    def predict_proba(self, texts, embeddings):  # type: ignore[no-untyped-def]
+        self.calls.append((list(texts), embeddings))
+        return self.model.predict_proba(texts, None)
+
+
+def test_pipeline_text_only_sentiment_scores_each_distinct_text_once(stocked, encoder) -> None:
+    texts = [t for t, _ in TRAIN]
+    tfidf = SentimentClassifier(c=10.0, min_df=1, embedding_scale=0)
+    model = _TextOnly(tfidf.fit(texts, [y for _, y in TRAIN], np.zeros((len(texts), 1))))
+    _analyzer(stocked, encoder, model).run(stocked)  # type: ignore[arg-type]
+    assert len(model.calls) == 1 and model.calls[0][1] is None
+    scored = model.calls[0][0]
+    assert len(scored) == len(set(scored))
+    assert "客服很耐心，点赞" in scored  # a one-clause survey: its clause is its document
+    with stocked.connect() as connection:
+        rows = connection.execute(select(clauses.c.text, clauses.c.p_negative)).fetchall()
+    for text, p_negative in rows:
+        expected = tfidf.predict_proba([text], None)[0, 0]
+        assert p_negative == pytest.approx(float(expected), abs=1e-6)

@@ -233,7 +233,7 @@ def test_encoders_cached_empty_and_errors(e5: E5SmallQ4Encoder, engine) -> None:
 
 
 def test_encoders_st_unknown_dtype_lists_valid(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="float16.*valid.*bfloat16"):
+    with pytest.raises(ValueError, match=r"float16.*valid.*bfloat16"):
         SentenceTransformerEncoder(tmp_path, dtype="float16")
 
 

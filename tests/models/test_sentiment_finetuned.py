@@ -75,8 +75,28 @@ def test_sentiment_finetuned_calibrate_sets_temperature(base_dir: Path, tmp_path
     model = FinetunedSentiment.load(_write_model(tmp_path / "m", base_dir), base=base_dir)
     before = model.version
     assert model.calibrate(TEXTS * 4, [2, 0, 1] * 4) is model
-    assert model.temperature_ != 1.0
+    assert model.weights_[0] != 1.0 and model.weights_[1] == 0.0  # no TF-IDF part: a temperature
     assert model.version != before
+
+
+def test_sentiment_finetuned_pools_with_a_tfidf_part(base_dir: Path, tmp_path: Path) -> None:
+    from voc.models.sentiment import SentimentClassifier
+
+    texts = ["转账失败，太差了", "服务很好，点赞", "请问怎么开户"] * 4
+    labels = [0, 2, 1] * 4
+    folder = _write_model(tmp_path / "m", base_dir, {"tfidf": "tfidf", "weights": [1.0, 1.0]})
+    tfidf = SentimentClassifier(n_features=2**12, min_df=1, embedding_scale=0)
+    tfidf.fit(texts, labels, np.zeros((len(texts), 1), dtype=np.float32)).save(folder / "tfidf")
+    pooled = FinetunedSentiment.load(folder, base=base_dir)
+    alone = FinetunedSentiment.load(_write_model(tmp_path / "n", base_dir), base=base_dir)
+    assert pooled.tfidf_ is not None and pooled.version != alone.version
+    expected = np.log(tfidf.predict_proba(TEXTS, None) + 1e-9) + alone.logits(TEXTS)
+    expected = np.exp(expected - expected.max(axis=1, keepdims=True))
+    np.testing.assert_allclose(
+        pooled.predict_proba(TEXTS), expected / expected.sum(axis=1, keepdims=True), atol=1e-5
+    )
+    pooled.calibrate(texts, labels)
+    assert pooled.weights_[1] > 0  # the TF-IDF part fits these texts, so it earns weight
 
 
 @pytest.mark.parametrize(

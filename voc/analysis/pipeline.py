@@ -27,11 +27,14 @@ SENTIMENT_LABELS = ("negative", "neutral", "positive")
 
 
 class SentimentModel(Protocol):
-    """A fitted sentiment model: probabilities for negative / neutral / positive."""
+    """A fitted sentiment model: probabilities for negative / neutral / positive.
+
+    Models that read text only set `needs_embeddings = False` and get None for embeddings.
+    """
 
     version: str
 
-    def predict_proba(self, texts: list[str], embeddings: np.ndarray) -> np.ndarray:
+    def predict_proba(self, texts: list[str], embeddings: np.ndarray | None) -> np.ndarray:
         """[n, 3] probabilities in SENTIMENT_LABELS order."""
         ...
 
@@ -88,6 +91,21 @@ class Analyzer:
         )
         return result
 
+    def _sentiment(
+        self, clauses: list[str], vectors: np.ndarray, docs: list[str], doc_matrix: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Clause and document probabilities. A model that reads text only scores each
+        distinct text once: a one-clause review is usually its own document."""
+        if getattr(self.sentiment, "needs_embeddings", True):
+            return (
+                self.sentiment.predict_proba(clauses, vectors),
+                self.sentiment.predict_proba(docs, doc_matrix),
+            )
+        unique = list(dict.fromkeys(clauses + docs))
+        row = {text: i for i, text in enumerate(unique)}
+        proba = self.sentiment.predict_proba(unique, None)  # type: ignore[arg-type]
+        return proba[[row[t] for t in clauses]], proba[[row[t] for t in docs]]
+
     def analyse_items(self, items: list, report: AnalysisReport | None = None) -> list[dict]:
         """Analysis results for feedback items (no database): one dict per item."""
         report = report or AnalysisReport()
@@ -106,11 +124,8 @@ class Analyzer:
             doc_vectors.append(pooled_embedding(span, lengths))
         doc_matrix = np.vstack(doc_vectors) if doc_vectors else vectors[:0]
         clause_texts = [u.text for u in flat]
-        clause_proba = self._timed(
-            report, "sentiment", lambda: self.sentiment.predict_proba(clause_texts, vectors)
-        )
-        doc_proba = self._timed(
-            report, "sentiment", lambda: self.sentiment.predict_proba(docs, doc_matrix)
+        clause_proba, doc_proba = self._timed(
+            report, "sentiment", lambda: self._sentiment(clause_texts, vectors, docs, doc_matrix)
         )
         matches = self._timed(
             report, "touchpoints", lambda: self.touchpoints.predict(clause_texts, vectors)

@@ -6,6 +6,11 @@ miss. Only the trained delta ships (`delta.safetensors`: the upper layers in fp1
 head); the base comes from `voc models build-base`, checked by its source hash. Trained by
 `python -m training.finetune_sentiment --mode top` (see the model card).
 
+Optionally the folder also holds a character TF-IDF model (`tfidf/`, a `voc.sentiment.v1`
+without embeddings): the two are pooled as `softmax(a * net logits + b * log p_tfidf)`, with
+`a`, `b` fitted on held-out data (`calibrate`). N-grams and the fine-tuned encoder make
+different mistakes, so the pool beats either alone.
+
 The model reads raw text, not the analyzer's embeddings (`needs_embeddings` is False): it
 runs its own forward pass, so it costs one more encoder pass per text.
 """
@@ -96,6 +101,7 @@ class FinetunedSentiment:
 
         from voc.models.base_build import build_base, read_build_info
         from voc.models.encoders import resolve_dtype
+        from voc.models.sentiment import SentimentClassifier
 
         config = json.loads((self.folder / "config.json").read_text(encoding="utf-8"))
         if config.get("name") != NAME:
@@ -128,7 +134,9 @@ class FinetunedSentiment:
         self.net_ = net.eval()
         self.prefix_ = config.get("prefix", "")
         self.max_len_ = int(recipe["max_len"])
-        self.temperature_ = float(config.get("temperature", 1.0))
+        self.weights_ = tuple(float(w) for w in config.get("weights", (1.0, 0.0)))
+        tfidf = config.get("tfidf")
+        self.tfidf_ = SentimentClassifier.load(self.folder / tfidf) if tfidf else None
         self.classes_ = list(config["labels"])
         self.delta_sha1_ = hashlib.sha1(delta_path.read_bytes()).hexdigest()
         self._set_digest()
@@ -136,12 +144,14 @@ class FinetunedSentiment:
 
     def _set_digest(self) -> None:
         digest = hashlib.sha1(self.delta_sha1_.encode())
-        digest.update(np.float32(self.temperature_).tobytes())
+        digest.update(np.asarray(self.weights_, dtype=np.float32).tobytes())
+        if self.tfidf_ is not None:
+            digest.update(self.tfidf_.version.encode())
         self.digest_ = digest.hexdigest()[:10]
 
     @property
     def version(self) -> str:
-        """Name plus a digest of the delta and temperature, so a retrained model re-analyses."""
+        """Name plus a digest of delta, weights and TF-IDF part: a retrained model re-analyses."""
         return f"{NAME}:{getattr(self, 'digest_', 'unloaded')}"
 
     def _check_loaded(self) -> None:
@@ -149,7 +159,7 @@ class FinetunedSentiment:
             raise RuntimeError("FinetunedSentiment is not loaded; use FinetunedSentiment.load()")
 
     def logits(self, texts: Sequence[str]) -> np.ndarray:
-        """Raw head outputs [n, 3] (before temperature)."""
+        """Raw head outputs [n, 3] (before the pooling weights)."""
         import torch
 
         self._check_loaded()
@@ -169,18 +179,29 @@ class FinetunedSentiment:
                 out[rows] = self.net_(batch["input_ids"], batch["attention_mask"]).numpy()
         return out
 
+    def _parts(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(net logits, TF-IDF log-probabilities or zeros) for the pooling weights."""
+        net = self.logits(texts)
+        if self.tfidf_ is None:
+            return net, np.zeros_like(net)
+        return net, np.log(self.tfidf_.predict_proba(list(texts), None) + 1e-9)
+
     def calibrate(self, texts: Sequence[str], labels: Sequence[int]) -> FinetunedSentiment:
-        """Fit the softmax temperature on held-out texts (minimises log loss)."""
-        from scipy.optimize import minimize_scalar
+        """Fit the pooling weights (a temperature when there is no TF-IDF part) on held-out
+        texts by log loss."""
+        from scipy.optimize import minimize
 
-        logits = self.logits(texts)
+        net, tfidf = self._parts(texts)
         y = np.asarray(labels)
+        rows = np.arange(len(y))
 
-        def nll(log_t: float) -> float:
-            p = _softmax(logits / np.exp(log_t))
-            return float(-np.log(p[np.arange(len(y)), y] + 1e-12).mean())
+        def nll(weights: np.ndarray) -> float:
+            p = _softmax(weights[0] * net + weights[1] * tfidf)
+            return float(-np.log(p[rows, y] + 1e-12).mean())
 
-        self.temperature_ = float(np.exp(minimize_scalar(nll, bounds=(-3, 3), method="bounded").x))
+        bounds = [(0.01, 20.0), (0.0, 20.0) if self.tfidf_ is not None else (0.0, 0.0)]
+        found = minimize(nll, x0=np.array([1.0, 0.0]), bounds=bounds, method="L-BFGS-B")
+        self.weights_ = (float(found.x[0]), float(found.x[1]))
         self._set_digest()
         return self
 
@@ -190,7 +211,8 @@ class FinetunedSentiment:
         """Calibrated probabilities [n, 3] in LABELS order; `embeddings` is ignored."""
         if len(texts) == 0:
             return np.zeros((0, len(LABELS)), dtype=np.float32)
-        return _softmax(self.logits(texts) / self.temperature_)
+        net, tfidf = self._parts(texts)
+        return _softmax(self.weights_[0] * net + self.weights_[1] * tfidf)
 
     def predict(self, texts: Sequence[str], embeddings: np.ndarray | None = None) -> list[str]:
         """Most likely label per text."""
