@@ -3,12 +3,13 @@
     python -m training.package_sentiment --delta /work/cache/ft/sent-top6/epoch2 \
         --run /work/cache/ft/sent-top6 --out data/models/sentiment-v2
 
-Steps: copy the delta; with `--tfidf`, fit a character TF-IDF + logistic regression on the
-same fit rows as the network (pooled sets, weights ∝ n^alpha, no domain features) into
-`tfidf/`; fit the pooling weights on the validation parts (never on dev); score the dev
-splits and `eval/bank_sentiment.csv` once — the pooled model and each part alone — and write
-`config.json` (name `voc.sentiment.ft`). `--run` is the training run's output folder: its
-`config.json` holds the recipe and the base it was trained on.
+Steps: copy the delta; with `--linear tfidf` (or `tfidf+embedding`, the frozen recipe of
+sentiment-v1: TF-IDF + the frozen encoder's query embedding of the first 256 characters), fit
+a logistic regression on the same fit rows as the network (pooled sets, weights ∝ n^alpha,
+no domain features) into `linear/`; fit the pooling weights on the validation parts (never
+on dev); score the dev splits and `eval/bank_sentiment.csv` once — the pooled model and each
+part alone — and write `config.json` (name `voc.sentiment.ft`). `--run` is the training
+run's output folder: its `config.json` holds the recipe and the base it was trained on.
 """
 
 from __future__ import annotations
@@ -43,16 +44,20 @@ def expected_calibration_error(proba: np.ndarray, truth: np.ndarray, bins: int =
     return float(total)
 
 
-def score(model: FinetunedSentiment, texts: list[str], truth: np.ndarray, binary: bool) -> dict:
+def score(
+    model: FinetunedSentiment, texts: list[str], truth: np.ndarray, binary: bool, embed
+) -> dict:  # type: ignore[no-untyped-def]
     """Accuracy, macro-F1 and ECE; binary sets compare P(pos) with P(neg) only. Also the
-    accuracy of each part alone (`net_accuracy`, `tfidf_accuracy`)."""
+    accuracy of each part alone (`net_accuracy`, `linear_accuracy`). `docs_per_s` includes
+    the encoder when the linear part needs embeddings."""
     start = time.perf_counter()
-    proba = model.predict_proba(texts)
+    embeddings = embed(texts) if model.needs_embeddings else None
+    proba = model.predict_proba(texts, embeddings)
     seconds = time.perf_counter() - start
-    net, tfidf = model._parts(texts)
+    net, linear = model.parts(texts, embeddings)
     alone = {"net_accuracy": _accuracy(net, truth, binary)}
-    if model.tfidf_ is not None:
-        alone["tfidf_accuracy"] = _accuracy(tfidf, truth, binary)
+    if model.linear_ is not None:
+        alone["linear_accuracy"] = _accuracy(linear, truth, binary)
     if binary:
         predicted = np.where(proba[:, 2] >= proba[:, 0], 2, 0)
         pair = proba[:, [0, 2]] / proba[:, [0, 2]].sum(axis=1, keepdims=True)
@@ -77,17 +82,36 @@ def _accuracy(scores: np.ndarray, truth: np.ndarray, binary: bool) -> float:
     return round(float(np.mean(predicted == truth)), 4)
 
 
-def fit_tfidf(fit: pd.DataFrame, alpha: float, folder: Path) -> None:
-    """The TF-IDF part: the frozen recipe's n-gram block alone (C 3, min_df 2; chosen for
-    the pooled TF-IDF model on the validation parts, training/README.md)."""
+def fit_linear(fit: pd.DataFrame, alpha: float, folder: Path, embed) -> None:  # type: ignore[no-untyped-def]
+    """The linear part: the frozen recipe (C 3, min_df 2, alpha 0.5; chosen on the validation
+    parts, training/README.md), with the embedding block when `embed` is given."""
     from training.finetune_sentiment import set_weights
     from voc.models.sentiment import SentimentClassifier
 
     texts = [str(t).strip() for t in fit["text"]]
-    model = SentimentClassifier(c=3.0, embedding_scale=0, min_df=2)
+    model = SentimentClassifier(c=3.0, embedding_scale=1.0 if embed else 0, min_df=2)
     weights = set_weights(fit["group"].to_numpy(), alpha)
-    model.fit(texts, fit["y3"].to_numpy(), np.zeros((len(texts), 1), np.float32), weights)
+    embeddings = embed(texts) if embed else np.zeros((len(texts), 1), np.float32)
+    model.fit(texts, fit["y3"].to_numpy(), embeddings, weights)
     model.save(folder)
+
+
+def cached_embedder(encoder, cache: Path):  # type: ignore[no-untyped-def]
+    """Query embeddings of the first 256 characters, cached on disk by text digest."""
+    import hashlib
+
+    def embed(texts: list[str]) -> np.ndarray:
+        cut = [str(t).strip()[:256] for t in texts]
+        key = hashlib.sha1("\x1f".join(cut).encode()).hexdigest()[:16]
+        path = cache / f"{encoder.name}-{key}.npy"
+        if path.is_file():
+            return np.load(path)
+        vectors = encoder.encode(cut, kind="query")
+        cache.mkdir(parents=True, exist_ok=True)
+        np.save(path, vectors)
+        return vectors
+
+    return embed
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -97,13 +121,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--data-dir", type=Path, default=None)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--tfidf", action="store_true", help="pool with a char TF-IDF part")
+    parser.add_argument("--linear", choices=("none", "tfidf", "tfidf+embedding"), default="none")
+    parser.add_argument("--cache", type=Path, default=Path("/work/cache/ft/embeddings"))
     parser.add_argument(
         "--validation-only",
         action="store_true",
         help="score the validation parts instead of dev (choosing a checkpoint or recipe)",
     )
-    parser.add_argument("--dtype", default="float32", help="encoder precision when scoring")
+    parser.add_argument("--dtype", default="auto", help="encoder precision (as VOC_ENCODER_DTYPE)")
     args = parser.parse_args(argv)
 
     from training.finetune_sentiment import pooled_frames
@@ -121,22 +146,33 @@ def main(argv: list[str] | None = None) -> None:
         "weights": [1.0, 0.0],
     }
     fit, val, dev = pooled_frames(args.data_dir, None, run["recipe"]["seed"])
-    if args.tfidf:
-        fit_tfidf(fit, run["recipe"]["alpha"], args.out / "tfidf")
-        config["tfidf"] = "tfidf"
+    from voc.config import Settings
+    from voc.registry import build_encoder
+
+    encoder = build_encoder(Settings(encoder_threads=args.threads, encoder_dtype=args.dtype))
+    embed = cached_embedder(encoder, args.cache)
+    if args.linear != "none":
+        with_embedding = args.linear == "tfidf+embedding"
+        fit_linear(
+            fit, run["recipe"]["alpha"], args.out / "linear", embed if with_embedding else None
+        )
+        config["linear"] = "linear"
     (args.out / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
 
     model = FinetunedSentiment.load(args.out, threads=args.threads, dtype=args.dtype)
-    model.calibrate(list(val["text"]), val["y3"].to_numpy())
+    val_texts = list(val["text"])
+    val_embeddings = embed(val_texts) if model.needs_embeddings else None
+    model.calibrate(val_texts, val["y3"].to_numpy(), val_embeddings)
     figures: dict[str, dict] = {}
     scored = val if args.validation_only else dev
     for name in sorted(scored["group"].unique()):
         rows = scored[scored["group"] == name]
-        figures[name] = score(model, list(rows["text"]), rows["y3"].to_numpy(), name in BINARY_SETS)
+        truth = rows["y3"].to_numpy()
+        figures[name] = score(model, list(rows["text"]), truth, name in BINARY_SETS, embed)
         print(name, figures[name], flush=True)
     bank = pd.read_csv(BANK_SET)
     truth, binary = parse_labels(bank["label"])
-    figures["bank_sentiment"] = score(model, list(bank["text"].astype(str)), truth, binary)
+    figures["bank_sentiment"] = score(model, list(bank["text"].astype(str)), truth, binary, embed)
     print("bank_sentiment", figures["bank_sentiment"], flush=True)
 
     config["weights"] = list(model.weights_)

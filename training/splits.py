@@ -121,3 +121,26 @@ def validation_split(
     strata = train["cat"] + "|" + train["label"].astype(str) if "cat" in train else train["label"]
     fit, val = train_test_split(train, test_size=fraction, stratify=strata, random_state=seed)
     return fit.reset_index(drop=True), val.reset_index(drop=True)
+
+
+def write_dev_csvs(out: Path, data_dir: str | Path | None = None) -> list[Path]:
+    """Write each set's dev split as `<out>/<name>_dev.csv` (text, label) for `voc eval`."""
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in DATASETS:
+        _, dev = split(name, data_dir)
+        path = out / f"{name}_dev.csv"
+        dev[["text", "label"]].to_csv(path, index=False)
+        written.append(path)
+    return written
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description="write the sentiment dev splits as CSV")
+    parser.add_argument("--out", type=Path, default=Path(".voc/dev"))
+    parser.add_argument("--data-dir", type=Path, default=None)
+    arguments = parser.parse_args()
+    for written_path in write_dev_csvs(arguments.out, arguments.data_dir):
+        print(written_path)

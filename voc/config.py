@@ -53,7 +53,7 @@ class Settings(BaseSettings):
         ),
     )
     sentiment_model: Path | None = Field(
-        default=None, description="Sentiment model folder; default: the shipped sentiment-v1."
+        default=None, description="Sentiment model folder; default: the shipped sentiment-v2."
     )
     taxonomy: Path | None = Field(
         default=None, description="Touchpoint taxonomy YAML; default: the shipped one."

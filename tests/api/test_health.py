@@ -25,7 +25,7 @@ def test_health_metrics_count_routes_ingest_and_models(live) -> None:
     assert 'route="/v1/problems/{problem_id}",status="403"' in text
     assert re.search(r'voc_ingest_records_total\{outcome="stored",source="survey"\} \d', text)
     assert 'voc_http_request_duration_seconds_bucket{le="0.05",method="POST"' in text
-    assert re.search(r'voc_model_info\{encoder="e5-small-q4",sentiment="voc\.sentiment\.v1', text)
+    assert re.search(r'voc_model_info\{encoder="e5-small-q4",sentiment="voc\.sentiment\.ft', text)
 
 
 def test_health_openapi_documents_security_errors_and_chinese_examples(live) -> None:

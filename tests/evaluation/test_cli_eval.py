@@ -146,7 +146,7 @@ def test_cli_eval_retrieval_bad_encoder_setting_exits_2(
 
 @pytest.mark.skipif(
     not (default_model_dir() / "config.json").is_file(),
-    reason="shipped sentiment-v1 model not built",
+    reason="shipped sentiment model not built",
 )
 def test_cli_eval_sentiment_last_line_is_json(voc_env: Path, tmp_path: Path) -> None:
     body = (

@@ -264,14 +264,14 @@ def test_sentiment_calibrate_changes_temperature_and_version(tmp_path: Path) -> 
 
 # ---------------------------------------------------------- shipped model
 
-_SHIPPED = default_model_dir() / "config.json"
+_V1 = default_model_dir().parent / "sentiment-v1"
 
 
-@pytest.mark.skipif(not _SHIPPED.is_file(), reason="shipped sentiment-v1 model not built")
+@pytest.mark.skipif(not (_V1 / "config.json").is_file(), reason="sentiment-v1 not shipped")
 def test_sentiment_shipped_model_gets_clear_cases_right() -> None:
     from voc.models.encoders import E5SmallQ4Encoder
 
-    model = SentimentClassifier.load(default_model_dir())
+    model = SentimentClassifier.load(_V1)
     texts = ["太好用了，转账秒到账，点赞", "垃圾软件，又闪退了", "请问信用卡分期可以提前还款吗"]
     embeddings = E5SmallQ4Encoder().encode(texts, kind="query")
     positive, negative, question = model.predict(texts, embeddings)

@@ -79,17 +79,18 @@ def test_sentiment_finetuned_calibrate_sets_temperature(base_dir: Path, tmp_path
     assert model.version != before
 
 
-def test_sentiment_finetuned_pools_with_a_tfidf_part(base_dir: Path, tmp_path: Path) -> None:
+def test_sentiment_finetuned_pools_with_a_linear_part(base_dir: Path, tmp_path: Path) -> None:
     from voc.models.sentiment import SentimentClassifier
 
     texts = ["转账失败，太差了", "服务很好，点赞", "请问怎么开户"] * 4
     labels = [0, 2, 1] * 4
-    folder = _write_model(tmp_path / "m", base_dir, {"tfidf": "tfidf", "weights": [1.0, 1.0]})
+    folder = _write_model(tmp_path / "m", base_dir, {"linear": "linear", "weights": [1.0, 1.0]})
     tfidf = SentimentClassifier(n_features=2**12, min_df=1, embedding_scale=0)
-    tfidf.fit(texts, labels, np.zeros((len(texts), 1), dtype=np.float32)).save(folder / "tfidf")
+    tfidf.fit(texts, labels, np.zeros((len(texts), 1), dtype=np.float32)).save(folder / "linear")
     pooled = FinetunedSentiment.load(folder, base=base_dir)
     alone = FinetunedSentiment.load(_write_model(tmp_path / "n", base_dir), base=base_dir)
-    assert pooled.tfidf_ is not None and pooled.version != alone.version
+    assert pooled.linear_ is not None and pooled.version != alone.version
+    assert not pooled.needs_embeddings and not alone.needs_embeddings
     expected = np.log(tfidf.predict_proba(TEXTS, None) + 1e-9) + alone.logits(TEXTS)
     expected = np.exp(expected - expected.max(axis=1, keepdims=True))
     np.testing.assert_allclose(
@@ -131,3 +132,20 @@ def test_registry_builds_sentiment_by_config_name(base_dir: Path, tmp_path: Path
     (folder / "config.json").write_text(json.dumps(config), encoding="utf-8")
     with pytest.raises(ValueError, match=r"unknown sentiment model 'voc\.sentiment\.v9'"):
         build_sentiment(Settings(sentiment_model=folder))
+
+
+def test_sentiment_finetuned_shipped_model_gets_clear_bank_cases_right() -> None:
+    """The shipped sentiment-v2 on plain bank feedback (its dev figures are in the card)."""
+    from voc.models.sentiment import default_model_dir
+
+    model = build_sentiment(Settings(sentiment_model=default_model_dir()))
+    assert isinstance(model, FinetunedSentiment)
+    texts = [
+        "太好用了，转账秒到账，点赞",
+        "垃圾软件，又闪退了",
+        "客服态度很差，打了三次电话都没解决",
+        "请问信用卡分期可以提前还款吗",
+    ]
+    positive, negative, complaint, question = model.predict(texts)
+    assert (positive, negative, complaint) == ("positive", "negative", "negative")
+    assert question != "negative"

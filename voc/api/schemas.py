@@ -205,7 +205,7 @@ class AnalyzeResult(BaseModel):
                         "score": 0.9377,
                         "matched": True,
                     },
-                    "versions": {"sentiment": "voc.sentiment.v1:b7085602a6"},
+                    "versions": {"sentiment": "voc.sentiment.ft:4bf0874dc2"},
                 }
             ]
         }

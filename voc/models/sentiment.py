@@ -266,7 +266,9 @@ class SentimentClassifier:
 
 
 def default_model_dir() -> Path:
-    """The shipped model folder."""
+    """The shipped model folder: sentiment-v2 (the fine-tuned encoder pooled with TF-IDF,
+    `voc.models.sentiment_finetuned`); sentiment-v1 stays for comparison and as the lighter
+    choice (`VOC_SENTIMENT_MODEL`)."""
     from voc.resources import data_path
 
-    return data_path("models", "sentiment-v1")
+    return data_path("models", "sentiment-v2")

@@ -6,13 +6,14 @@ miss. Only the trained delta ships (`delta.safetensors`: the upper layers in fp1
 head); the base comes from `voc models build-base`, checked by its source hash. Trained by
 `python -m training.finetune_sentiment --mode top` (see the model card).
 
-Optionally the folder also holds a character TF-IDF model (`tfidf/`, a `voc.sentiment.v1`
-without embeddings): the two are pooled as `softmax(a * net logits + b * log p_tfidf)`, with
-`a`, `b` fitted on held-out data (`calibrate`). N-grams and the fine-tuned encoder make
-different mistakes, so the pool beats either alone.
+Optionally the folder also holds a linear model (`linear/`, a `voc.sentiment.v1`: character
+TF-IDF, with or without the frozen encoder's embedding): the two are pooled as
+`softmax(a * net logits + b * log p_linear)`, with `a`, `b` fitted on held-out data
+(`calibrate`). N-grams and the fine-tuned encoder make different mistakes, so the pool beats
+either alone.
 
-The model reads raw text, not the analyzer's embeddings (`needs_embeddings` is False): it
-runs its own forward pass, so it costs one more encoder pass per text.
+The network reads raw text and runs its own forward pass (one more encoder pass per text);
+`needs_embeddings` is True only when the linear part uses the analyzer's embeddings.
 """
 
 from __future__ import annotations
@@ -66,8 +67,6 @@ class FinetunedSentiment:
         dtype: encoder weights precision ("auto" as `VOC_ENCODER_DTYPE`: bfloat16 on AMX
             CPUs); pooling and the head stay float32.
     """
-
-    needs_embeddings = False
 
     def __init__(
         self,
@@ -135,8 +134,8 @@ class FinetunedSentiment:
         self.prefix_ = config.get("prefix", "")
         self.max_len_ = int(recipe["max_len"])
         self.weights_ = tuple(float(w) for w in config.get("weights", (1.0, 0.0)))
-        tfidf = config.get("tfidf")
-        self.tfidf_ = SentimentClassifier.load(self.folder / tfidf) if tfidf else None
+        linear = config.get("linear")
+        self.linear_ = SentimentClassifier.load(self.folder / linear) if linear else None
         self.classes_ = list(config["labels"])
         self.delta_sha1_ = hashlib.sha1(delta_path.read_bytes()).hexdigest()
         self._set_digest()
@@ -145,9 +144,14 @@ class FinetunedSentiment:
     def _set_digest(self) -> None:
         digest = hashlib.sha1(self.delta_sha1_.encode())
         digest.update(np.asarray(self.weights_, dtype=np.float32).tobytes())
-        if self.tfidf_ is not None:
-            digest.update(self.tfidf_.version.encode())
+        if self.linear_ is not None:
+            digest.update(self.linear_.version.encode())
         self.digest_ = digest.hexdigest()[:10]
+
+    @property
+    def needs_embeddings(self) -> bool:
+        """Whether `predict_proba` needs the encoder's embeddings (its linear part uses them)."""
+        return self.linear_ is not None and bool(self.linear_.embedding_scale)
 
     @property
     def version(self) -> str:
@@ -179,27 +183,33 @@ class FinetunedSentiment:
                 out[rows] = self.net_(batch["input_ids"], batch["attention_mask"]).numpy()
         return out
 
-    def _parts(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """(net logits, TF-IDF log-probabilities or zeros) for the pooling weights."""
+    def parts(
+        self, texts: Sequence[str], embeddings: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(net logits, linear part's log-probabilities or zeros) before pooling."""
         net = self.logits(texts)
-        if self.tfidf_ is None:
+        if self.linear_ is None:
             return net, np.zeros_like(net)
-        return net, np.log(self.tfidf_.predict_proba(list(texts), None) + 1e-9)
+        if self.needs_embeddings and embeddings is None:
+            raise ValueError("this model's linear part needs the texts' embeddings")
+        return net, np.log(self.linear_.predict_proba(list(texts), embeddings) + 1e-9)
 
-    def calibrate(self, texts: Sequence[str], labels: Sequence[int]) -> FinetunedSentiment:
-        """Fit the pooling weights (a temperature when there is no TF-IDF part) on held-out
+    def calibrate(
+        self, texts: Sequence[str], labels: Sequence[int], embeddings: np.ndarray | None = None
+    ) -> FinetunedSentiment:
+        """Fit the pooling weights (a temperature when there is no linear part) on held-out
         texts by log loss."""
         from scipy.optimize import minimize
 
-        net, tfidf = self._parts(texts)
+        net, linear = self.parts(texts, embeddings)
         y = np.asarray(labels)
         rows = np.arange(len(y))
 
         def nll(weights: np.ndarray) -> float:
-            p = _softmax(weights[0] * net + weights[1] * tfidf)
+            p = _softmax(weights[0] * net + weights[1] * linear)
             return float(-np.log(p[rows, y] + 1e-12).mean())
 
-        bounds = [(0.01, 20.0), (0.0, 20.0) if self.tfidf_ is not None else (0.0, 0.0)]
+        bounds = [(0.01, 20.0), (0.0, 20.0) if self.linear_ is not None else (0.0, 0.0)]
         found = minimize(nll, x0=np.array([1.0, 0.0]), bounds=bounds, method="L-BFGS-B")
         self.weights_ = (float(found.x[0]), float(found.x[1]))
         self._set_digest()
@@ -208,12 +218,13 @@ class FinetunedSentiment:
     def predict_proba(
         self, texts: Sequence[str], embeddings: np.ndarray | None = None
     ) -> np.ndarray:
-        """Calibrated probabilities [n, 3] in LABELS order; `embeddings` is ignored."""
+        """Calibrated probabilities [n, 3] in LABELS order (`embeddings`: kind "query", one
+        row per text; only read when `needs_embeddings`)."""
         if len(texts) == 0:
             return np.zeros((0, len(LABELS)), dtype=np.float32)
-        net, tfidf = self._parts(texts)
-        return _softmax(self.weights_[0] * net + self.weights_[1] * tfidf)
+        net, linear = self.parts(texts, embeddings)
+        return _softmax(self.weights_[0] * net + self.weights_[1] * linear)
 
     def predict(self, texts: Sequence[str], embeddings: np.ndarray | None = None) -> list[str]:
         """Most likely label per text."""
-        return [LABELS[i] for i in self.predict_proba(texts).argmax(axis=1)]
+        return [LABELS[i] for i in self.predict_proba(texts, embeddings).argmax(axis=1)]
