@@ -27,7 +27,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from training.finetune_sentiment import DELTA_FILE, LORA_TARGETS, SMOKE_NOTE, batches
+from training.finetune_sentiment import (
+    DELTA_FILE,
+    LORA_TARGETS,
+    SMOKE_NOTE,
+    batches,
+    train_top_layers_only,
+)
 
 PREFIX = "query: "
 SEED = 20261128
@@ -48,10 +54,7 @@ def build_encoder(  # type: ignore[no-untyped-def]
 
     model = AutoModel.from_pretrained(str(base))
     if top_layers and not lora:
-        n_layers = len(model.encoder.layer)
-        for name, param in model.named_parameters():
-            layer = name.split(".")[2] if name.startswith("encoder.layer.") else None
-            param.requires_grad_(layer is not None and int(layer) >= n_layers - top_layers)
+        train_top_layers_only(model, top_layers)
     elif lora:
         from peft import LoraConfig, get_peft_model
 

@@ -37,8 +37,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-LABELS = ("negative", "neutral", "positive")
-BINARY_SETS = ("chnsenticorp_htl", "waimai_10k", "online_shopping_10_cats")
+from training.splits import BINARY_SETS
+from voc.models.sentiment import LABELS
+
 PREFIX = "query: "
 LORA_TARGETS = (
     r".*encoder\.layer\.\d+\.(attention\.self\.(query|key|value)|attention\.output\.dense"
@@ -72,13 +73,18 @@ def build_model(base: Path, mode: str, lora_r: int = 8, lora_alpha: int = 16, to
     elif mode == "frozen-emb":
         encoder.embeddings.word_embeddings.weight.requires_grad_(False)
     elif mode == "top":
-        n_layers = len(encoder.encoder.layer)
-        for name, param in encoder.named_parameters():
-            layer = name.split(".")[2] if name.startswith("encoder.layer.") else None
-            param.requires_grad_(layer is not None and int(layer) >= n_layers - top_layers)
+        train_top_layers_only(encoder, top_layers)
     elif mode != "full":
         raise ValueError(f"unknown mode {mode!r}; valid: full, frozen-emb, lora, top")
     return sentiment_net(encoder)
+
+
+def train_top_layers_only(encoder, top_layers: int) -> None:  # type: ignore[no-untyped-def]
+    """Freeze the word embeddings and all but the top `top_layers` transformer layers."""
+    n_layers = len(encoder.encoder.layer)
+    for name, param in encoder.named_parameters():
+        layer = name.split(".")[2] if name.startswith("encoder.layer.") else None
+        param.requires_grad_(layer is not None and int(layer) >= n_layers - top_layers)
 
 
 def trainable_state(model) -> dict:  # type: ignore[no-untyped-def]

@@ -15,7 +15,6 @@ run's output folder: its `config.json` holds the recipe and the base it was trai
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
 import shutil
 import time
@@ -24,24 +23,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from training.sentiment_experiments import ece
+from training.splits import BINARY_SETS
 from voc.evaluation.sentiment import macro_f1, parse_labels
 from voc.models.sentiment_finetuned import DELTA_FILE, LABELS, NAME, FinetunedSentiment
 
-BINARY_SETS = ("chnsenticorp_htl", "waimai_10k", "online_shopping_10_cats")
 BANK_SET = Path("eval/bank_sentiment.csv")
 
 
-def expected_calibration_error(proba: np.ndarray, truth: np.ndarray, bins: int = 15) -> float:
-    """Top-label ECE over equal-width confidence bins."""
-    confidence = proba.max(axis=1)
-    correct = proba.argmax(axis=1) == truth
-    edges = np.linspace(0, 1, bins + 1)
-    total = 0.0
-    for low, high in itertools.pairwise(edges):
-        rows = (confidence > low) & (confidence <= high)
-        if rows.any():
-            total += rows.mean() * abs(correct[rows].mean() - confidence[rows].mean())
-    return float(total)
+def expected_calibration_error(proba: np.ndarray, truth: np.ndarray) -> float:
+    """Top-label ECE, 15 equal-width bins (the recipe comparison's `ece`)."""
+    return ece(proba.max(axis=1), proba.argmax(axis=1) == truth)
 
 
 def score(
@@ -52,9 +44,9 @@ def score(
     the encoder when the linear part needs embeddings."""
     start = time.perf_counter()
     embeddings = embed(texts) if model.needs_embeddings else None
-    proba = model.predict_proba(texts, embeddings)
-    seconds = time.perf_counter() - start
     net, linear = model.parts(texts, embeddings)
+    proba = model.pool(net, linear)
+    seconds = time.perf_counter() - start
     alone = {"net_accuracy": _accuracy(net, truth, binary)}
     if model.linear_ is not None:
         alone["linear_accuracy"] = _accuracy(linear, truth, binary)

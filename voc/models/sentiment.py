@@ -84,7 +84,8 @@ class CharTfidf:
         return sp.csr_matrix(sp.diags(1.0 / norms) @ weighted, dtype=np.float32)
 
 
-def _softmax(logits: np.ndarray) -> np.ndarray:
+def softmax(logits: np.ndarray) -> np.ndarray:
+    """Row-wise softmax, shifted for numerical safety."""
     shifted = logits - logits.max(axis=1, keepdims=True)
     exp = np.exp(shifted)
     return exp / exp.sum(axis=1, keepdims=True)
@@ -168,7 +169,7 @@ class SentimentClassifier:
         y = np.asarray([label_index(v) for v in labels])
 
         def nll(log_t: float) -> float:
-            p = _softmax(logits / np.exp(log_t))
+            p = softmax(logits / np.exp(log_t))
             return float(-np.log(p[np.arange(len(y)), y] + 1e-12).mean())
 
         self.temperature_ = float(np.exp(minimize_scalar(nll, bounds=(-3, 3), method="bounded").x))
@@ -190,7 +191,7 @@ class SentimentClassifier:
 
     def predict_proba(self, texts: Sequence[str], embeddings: np.ndarray) -> np.ndarray:
         """Calibrated probabilities [n, 3] in LABELS order."""
-        return _softmax(self.decision_function(texts, embeddings))
+        return softmax(self.decision_function(texts, embeddings))
 
     def predict(self, texts: Sequence[str], embeddings: np.ndarray) -> list[str]:
         """Most likely label per text."""

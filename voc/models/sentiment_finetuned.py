@@ -25,7 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
-LABELS: tuple[str, ...] = ("negative", "neutral", "positive")
+from voc.models.sentiment import LABELS, softmax
+
 DELTA_FILE = "delta.safetensors"
 NAME = "voc.sentiment.ft"
 
@@ -48,12 +49,6 @@ def sentiment_net(encoder, n_labels: int = len(LABELS)):  # type: ignore[no-unty
             return self.head(self.dropout(pooled))
 
     return SentimentNet()
-
-
-def _softmax(logits: np.ndarray) -> np.ndarray:
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    exp = np.exp(shifted)
-    return exp / exp.sum(axis=1, keepdims=True)
 
 
 class FinetunedSentiment:
@@ -206,7 +201,7 @@ class FinetunedSentiment:
         rows = np.arange(len(y))
 
         def nll(weights: np.ndarray) -> float:
-            p = _softmax(weights[0] * net + weights[1] * linear)
+            p = softmax(weights[0] * net + weights[1] * linear)
             return float(-np.log(p[rows, y] + 1e-12).mean())
 
         bounds = [(0.01, 20.0), (0.0, 20.0) if self.linear_ is not None else (0.0, 0.0)]
@@ -222,8 +217,11 @@ class FinetunedSentiment:
         row per text; only read when `needs_embeddings`)."""
         if len(texts) == 0:
             return np.zeros((0, len(LABELS)), dtype=np.float32)
-        net, linear = self.parts(texts, embeddings)
-        return _softmax(self.weights_[0] * net + self.weights_[1] * linear)
+        return self.pool(*self.parts(texts, embeddings))
+
+    def pool(self, net: np.ndarray, linear: np.ndarray) -> np.ndarray:
+        """Probabilities from `parts` output, with the fitted pooling weights."""
+        return softmax(self.weights_[0] * net + self.weights_[1] * linear)
 
     def predict(self, texts: Sequence[str], embeddings: np.ndarray | None = None) -> list[str]:
         """Most likely label per text."""
