@@ -344,18 +344,20 @@ def update_rollups(
     return RollupReport(periods, rows, items, time.perf_counter() - started, full)
 
 
-def rollup_periods(engine: Engine, granularity: str = "week") -> list[str]:
-    """Every period present in the rollups at this granularity, oldest first."""
+def rollup_periods(
+    engine: Engine, granularity: str = "week", first: str | None = None, last: str | None = None
+) -> list[str]:
+    """Periods present in the rollups at this granularity, oldest first, optionally only
+    those between `first` and `last` (inclusive)."""
     if granularity not in GRANULARITIES:
         raise ValueError(f"unknown granularity {granularity!r}; valid: {list(GRANULARITIES)}")
+    r = analytics_rollups
+    bounds = [r.c.period >= first] if first else []
+    bounds += [r.c.period <= last] if last else []
     query = (
-        select(analytics_rollups.c.period)
-        .where(
-            analytics_rollups.c.granularity == granularity,
-            analytics_rollups.c.touchpoint == ALL,
-            analytics_rollups.c.dim == ALL,
-        )
-        .order_by(analytics_rollups.c.period)
+        select(r.c.period)
+        .where(r.c.granularity == granularity, r.c.touchpoint == ALL, r.c.dim == ALL, *bounds)
+        .order_by(r.c.period)
     )
     with engine.connect() as connection:
         return list(connection.scalars(query).all())

@@ -5,36 +5,16 @@ from __future__ import annotations
 from typing import Literal
 
 from fastapi import APIRouter, Query
-from sqlalchemy import Engine, select
 
-from voc.analytics.rollups import ALL
+from voc.analytics.rollups import ALL, rollup_periods
 from voc.analytics.scores import latest_period, scorecard
 from voc.api.deps import ComponentsDep, EngineDep, SettingsDep
 from voc.api.errors import ERROR_RESPONSES, ApiError
 from voc.api.routes.analytics_common import fresh_rollups, period_of
 from voc.api.schemas import Scorecard
 from voc.api.security import Viewer
-from voc.store.analytics_tables import analytics_rollups
 
 router = APIRouter(prefix="/v1/touchpoints", tags=["touchpoints"], responses=ERROR_RESPONSES)
-
-
-def _periods(engine: Engine, granularity: str, first: str, last: str) -> list[str]:
-    """Periods in the rollups between two bounds (inclusive)."""
-    r = analytics_rollups
-    query = (
-        select(r.c.period)
-        .where(
-            r.c.granularity == granularity,
-            r.c.touchpoint == ALL,
-            r.c.dim == ALL,
-            r.c.period >= first,
-            r.c.period <= last,
-        )
-        .order_by(r.c.period)
-    )
-    with engine.connect() as connection:
-        return list(connection.scalars(query).all())
 
 
 @router.get("/scores", response_model=Scorecard, summary="Touchpoint scorecard with CIs")
@@ -76,7 +56,7 @@ def scores(
     dim, value = (
         ("channel", channel) if channel else ("product", product) if product else (ALL, ALL)
     )
-    periods = _periods(engine, granularity, first, last) if first and last else []
+    periods = rollup_periods(engine, granularity, first, last) if first and last else []
     rows = (
         scorecard(
             engine,
