@@ -116,9 +116,10 @@ def load_finetuned(folder: Path, base: Path):  # type: ignore[no-untyped-def]
     return model.eval()
 
 
-def pooled_frames(data_dir: Path | None, subset: int | None, seed: int):  # type: ignore[no-untyped-def]
-    """(fit, val, dev) frames with `text`, `y3`, `group`; `subset` samples fit rows (smoke)."""
-    from training.sentiment_data import training_frames
+def pooled_frames(data_dir: Path | None, subset: int | None, seed: int, shopping_rows: int = 0):  # type: ignore[no-untyped-def]
+    """(fit, val, dev) frames with `text`, `y3`, `group`; `subset` samples fit rows (smoke);
+    `shopping_rows` adds that many more online-shopping train rows to fit only."""
+    from training.sentiment_data import shopping_extra, training_frames
     from training.splits import DEFAULT_DATA_DIR, validation_split
 
     fits, vals, devs = [], [], []
@@ -126,6 +127,9 @@ def pooled_frames(data_dir: Path | None, subset: int | None, seed: int):  # type
         fit, val = validation_split(train)
         for frame, bucket in ((fit, fits), (val, vals), (dev, devs)):
             bucket.append(frame.assign(group=name)[["text", "y3", "group"]])
+    if shopping_rows:
+        extra = shopping_extra(data_dir or DEFAULT_DATA_DIR, shopping_rows)
+        fits.append(extra.assign(group="online_shopping_10_cats")[["text", "y3", "group"]])
     fit, val, dev = (pd.concat(b, ignore_index=True) for b in (fits, vals, devs))
     if subset:
         fit = fit.sample(n=min(subset, len(fit)), random_state=seed).reset_index(drop=True)
@@ -210,6 +214,10 @@ def main(argv: list[str] | None = None) -> None:
         "--checkpoint-epochs", action="store_true", help="score validation + save each epoch"
     )
     parser.add_argument("--log-every", type=int, default=10)
+    parser.add_argument("--init-delta", type=Path, help="start from this run's delta (top mode)")
+    parser.add_argument(
+        "--shopping-rows", type=int, default=0, help="extra online-shopping fit rows"
+    )
     args = parser.parse_args(argv)
 
     torch = _torch()
@@ -227,7 +235,7 @@ def main(argv: list[str] | None = None) -> None:
         args.base = build_base().path
     base_info = read_build_info(args.base) or {}
     tokenizer = AutoTokenizer.from_pretrained(str(args.base))
-    fit, val, dev = pooled_frames(args.data_dir, args.subset, args.seed)
+    fit, val, dev = pooled_frames(args.data_dir, args.subset, args.seed, args.shopping_rows)
     texts = [PREFIX + t.strip() for t in fit["text"]]
     encoded = tokenizer(texts, truncation=True, max_length=args.max_len)["input_ids"]
     lengths = np.array([len(ids) for ids in encoded])
@@ -235,6 +243,8 @@ def main(argv: list[str] | None = None) -> None:
     weights = torch.tensor(set_weights(fit["group"].to_numpy(), args.alpha), dtype=torch.float32)
 
     model = build_model(args.base, args.mode, args.lora_r, args.lora_alpha, args.top_layers)
+    if args.init_delta:
+        _load_delta(model, args.init_delta)
     model.train()
     lr = args.lr or {"lora": 3e-4, "top": 5e-5}.get(args.mode, 3e-5)
     head = [p for n, p in model.named_parameters() if n.startswith("head.")]
@@ -300,6 +310,18 @@ def main(argv: list[str] | None = None) -> None:
     _save(args, model, figures, base_info, n_trainable, lr)
 
 
+def _load_delta(model, folder: Path) -> None:  # type: ignore[no-untyped-def]
+    """Continue from a saved delta (same mode and layers): its tensors replace the base's."""
+    torch = _torch()
+    from safetensors.torch import load_file
+
+    delta = {k: v.to(torch.float32) for k, v in load_file(str(folder / DELTA_FILE)).items()}
+    trainable = {n for n, p in model.named_parameters() if p.requires_grad}
+    if set(delta) != trainable:
+        raise ValueError(f"{folder}: its delta does not match the trainable tensors of this mode")
+    model.load_state_dict(delta, strict=False)
+
+
 def _save_delta(model, folder: Path) -> None:  # type: ignore[no-untyped-def]
     from safetensors.torch import save_file
 
@@ -330,6 +352,8 @@ def _save(args, model, figures: dict, base_info: dict, n_trainable: int, lr: flo
             "threads": args.threads,
             "subset": args.subset,
             "max_steps": args.max_steps,
+            "init_delta": str(args.init_delta) if args.init_delta else None,
+            "shopping_rows": args.shopping_rows,
         },
         "trainable_params": n_trainable,
         "delta_mb": round(size_mb, 2),

@@ -6,10 +6,13 @@
 Steps: copy the delta; with `--linear tfidf` (or `tfidf+embedding`, the frozen recipe of
 sentiment-v1: TF-IDF + the frozen encoder's query embedding of the first 256 characters), fit
 a logistic regression on the same fit rows as the network (pooled sets, weights ∝ n^alpha,
-no domain features) into `linear/`; fit the pooling weights on the validation parts (never
-on dev); score the dev splits and `eval/bank_sentiment.csv` once — the pooled model and each
-part alone — and write `config.json` (name `voc.sentiment.ft`). `--run` is the training
-run's output folder: its `config.json` holds the recipe and the base it was trained on.
+no domain features) into `linear/`; or with `--linear experts` (sentiment-v3) a source gate
+and one TF-IDF expert per training source (`voc.models.sentiment_experts`, fit rows plus the
+rest of the online-shopping train split) into `experts/`, pooled per source; fit the pooling
+weights on the validation parts (never on dev); score the dev splits and
+`eval/bank_sentiment.csv` once — the pooled model and each part alone — and write
+`config.json` (name `voc.sentiment.ft`). `--run` is the training run's output folder: its
+`config.json` holds the recipe and the base it was trained on.
 """
 
 from __future__ import annotations
@@ -26,7 +29,13 @@ import pandas as pd
 from training.sentiment_experiments import ece
 from training.splits import BINARY_SETS
 from voc.evaluation.sentiment import macro_f1, parse_labels
-from voc.models.sentiment_finetuned import DELTA_FILE, LABELS, NAME, FinetunedSentiment
+from voc.models.sentiment_finetuned import (
+    DELTA_FILE,
+    LABELS,
+    NAME,
+    FinetunedSentiment,
+    pool_experts,
+)
 
 BANK_SET = Path("eval/bank_sentiment.csv")
 
@@ -44,11 +53,17 @@ def score(
     the encoder when the linear part needs embeddings."""
     start = time.perf_counter()
     embeddings = embed(texts) if model.needs_embeddings else None
-    net, linear = model.parts(texts, embeddings)
-    proba = model.pool(net, linear)
+    net = model.logits(texts)
+    if model.experts_ is not None:
+        gate, expert_log = model.experts_.parts(texts)
+        proba = pool_experts(net, gate, expert_log, model.source_weights_)
+        linear = np.log((gate[:, :, None] * np.exp(expert_log)).sum(axis=1))
+    else:
+        net, linear = model.parts(texts, embeddings)
+        proba = model.pool(net, linear)
     seconds = time.perf_counter() - start
     alone = {"net_accuracy": _accuracy(net, truth, binary)}
-    if model.linear_ is not None:
+    if model.linear_ is not None or model.experts_ is not None:
         alone["linear_accuracy"] = _accuracy(linear, truth, binary)
     if binary:
         predicted = np.where(proba[:, 2] >= proba[:, 0], 2, 0)
@@ -88,6 +103,20 @@ def fit_linear(fit: pd.DataFrame, alpha: float, folder: Path, embed) -> None:  #
     model.save(folder)
 
 
+def fit_experts(fit: pd.DataFrame, data_dir: Path | None, folder: Path) -> None:
+    """Per-source experts on the network's fit rows plus every other online-shopping train
+    row (TF-IDF trains in minutes, so it gets the whole split; the validation part stays out)."""
+    from training.sentiment_data import shopping_extra
+    from training.splits import DEFAULT_DATA_DIR
+    from voc.models.sentiment_experts import SourceExperts
+
+    extra = shopping_extra(data_dir or DEFAULT_DATA_DIR, 10**9)
+    rows = pd.concat([fit, extra.assign(group="online_shopping_10_cats")], ignore_index=True)
+    experts = SourceExperts().fit(list(rows["text"]), rows["y3"].to_numpy(), list(rows["group"]))
+    experts.save(folder)
+    print(f"experts: {len(rows)} rows, sources {experts.sources_}", flush=True)
+
+
 def cached_embedder(encoder, cache: Path):  # type: ignore[no-untyped-def]
     """Query embeddings of the first 256 characters, cached on disk by text digest."""
     import hashlib
@@ -113,13 +142,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--data-dir", type=Path, default=None)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--linear", choices=("none", "tfidf", "tfidf+embedding"), default="none")
+    parser.add_argument(
+        "--linear", choices=("none", "tfidf", "tfidf+embedding", "experts"), default="none"
+    )
     parser.add_argument("--cache", type=Path, default=Path("/work/cache/ft/embeddings"))
     parser.add_argument(
         "--validation-only",
         action="store_true",
         help="score the validation parts instead of dev (choosing a checkpoint or recipe)",
     )
+    parser.add_argument("--experts-from", type=Path, help="reuse this fitted experts/ folder")
     parser.add_argument("--dtype", default="auto", help="encoder precision (as VOC_ENCODER_DTYPE)")
     args = parser.parse_args(argv)
 
@@ -143,7 +175,14 @@ def main(argv: list[str] | None = None) -> None:
 
     encoder = build_encoder(Settings(encoder_threads=args.threads, encoder_dtype=args.dtype))
     embed = cached_embedder(encoder, args.cache)
-    if args.linear != "none":
+    if args.linear == "experts":
+        if args.experts_from:  # the experts depend on the data only: reuse a fitted set
+            shutil.copytree(args.experts_from, args.out / "experts", dirs_exist_ok=True)
+        else:
+            fit_experts(fit, args.data_dir, args.out / "experts")
+        config["experts"] = "experts"
+        config["source_weights"] = [[1.0, 0.0]] * 4
+    elif args.linear != "none":
         with_embedding = args.linear == "tfidf+embedding"
         fit_linear(
             fit, run["recipe"]["alpha"], args.out / "linear", embed if with_embedding else None
@@ -168,12 +207,19 @@ def main(argv: list[str] | None = None) -> None:
     print("bank_sentiment", figures["bank_sentiment"], flush=True)
 
     config["weights"] = list(model.weights_)
+    if model.experts_ is not None:
+        config["source_weights"] = model.source_weights_.round(4).tolist()
     config["delta_mb"] = round((args.out / DELTA_FILE).stat().st_size / 1e6, 2)
     config["validation" if args.validation_only else "dev"] = figures
     (args.out / "config.json").write_text(
         json.dumps(config, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
-    print(json.dumps({"weights": model.weights_, "dev": figures}, ensure_ascii=False))
+    print(
+        json.dumps(
+            {"weights": config.get("source_weights", model.weights_), "dev": figures},
+            ensure_ascii=False,
+        )
+    )
 
 
 if __name__ == "__main__":

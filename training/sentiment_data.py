@@ -21,11 +21,32 @@ def training_frames(data_dir: Path) -> dict[str, tuple[pd.DataFrame, pd.DataFram
     frames = {}
     for name in DATASETS:
         train, dev = split(name, data_dir)
-        if name == "online_shopping_10_cats" and len(train) > SHOPPING_TRAIN_ROWS:
-            strata = train["cat"] + "|" + train["label"].astype(str)
-            train, _ = train_test_split(
-                train, train_size=SHOPPING_TRAIN_ROWS, stratify=strata, random_state=SEED
-            )
-            train = train.sort_values("row").reset_index(drop=True)
+        if name == "online_shopping_10_cats":
+            train, _ = _shopping_parts(train)
         frames[name] = (train, dev)
     return frames
+
+
+def shopping_extra(data_dir: Path, rows: int) -> pd.DataFrame:
+    """`rows` online-shopping train rows outside the 6,000-row sample (stratified, seeded):
+    more fit rows for a longer run, leaving the sample's validation part untouched."""
+    rest = _shopping_parts(split("online_shopping_10_cats", data_dir)[0])[1]
+    if rows >= len(rest):
+        return rest
+    strata = rest["cat"] + "|" + rest["label"].astype(str)
+    extra, _ = train_test_split(rest, train_size=rows, stratify=strata, random_state=SEED)
+    return extra.sort_values("row").reset_index(drop=True)
+
+
+def _shopping_parts(train: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(the stratified 6,000-row sample, the other train rows), each in file order."""
+    if len(train) <= SHOPPING_TRAIN_ROWS:
+        return train, train.iloc[:0]
+    strata = train["cat"] + "|" + train["label"].astype(str)
+    sample, rest = train_test_split(
+        train, train_size=SHOPPING_TRAIN_ROWS, stratify=strata, random_state=SEED
+    )
+    return (
+        sample.sort_values("row").reset_index(drop=True),
+        rest.sort_values("row").reset_index(drop=True),
+    )

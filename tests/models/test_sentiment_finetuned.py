@@ -100,6 +100,38 @@ def test_sentiment_finetuned_pools_with_a_linear_part(base_dir: Path, tmp_path: 
     assert pooled.weights_[1] > 0  # the TF-IDF part fits these texts, so it earns weight
 
 
+def test_sentiment_finetuned_pools_experts_per_source(base_dir: Path, tmp_path: Path) -> None:
+    from voc.models.sentiment_experts import SourceExperts
+    from voc.models.sentiment_finetuned import pool_experts
+
+    texts = ["转账失败，太差了", "服务很好，点赞", "请问怎么开户", "外卖太慢了", "外卖很好吃"] * 3
+    labels = [0, 2, 1, 0, 2] * 3
+    sources = ["bank", "bank", "bank", "takeaway", "takeaway"] * 3
+    weights = [[1.0, 0.5], [0.5, 2.0]]
+    folder = _write_model(
+        tmp_path / "m", base_dir, {"experts": "experts", "source_weights": weights}
+    )
+    experts = SourceExperts(min_df=1, gate_min_df=1).fit(texts, labels, sources)
+    experts.save(folder / "experts")
+    pooled = FinetunedSentiment.load(folder, base=base_dir)
+    alone = FinetunedSentiment.load(_write_model(tmp_path / "n", base_dir), base=base_dir)
+    assert pooled.experts_ is not None and pooled.version != alone.version
+    gate, expert_log = experts.parts(TEXTS)
+    expected = np.zeros((len(TEXTS), 3))
+    for g, (a, b) in enumerate(weights):
+        z = a * alone.logits(TEXTS) + b * expert_log[:, g]
+        z = np.exp(z - z.max(axis=1, keepdims=True))
+        expected += gate[:, g : g + 1] * z / z.sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(pooled.predict_proba(TEXTS), expected, atol=1e-5)
+    np.testing.assert_allclose(
+        pool_experts(alone.logits(TEXTS), gate, expert_log, np.array(weights)), expected, atol=1e-5
+    )
+    before = pooled.version
+    pooled.calibrate(texts, labels)
+    assert pooled.source_weights_.shape == (2, 2) and pooled.version != before
+    assert (pooled.source_weights_[:, 1] > 0.01).any()  # the experts fit these texts
+
+
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [

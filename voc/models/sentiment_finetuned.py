@@ -12,6 +12,10 @@ TF-IDF, with or without the frozen encoder's embedding): the two are pooled as
 (`calibrate`). N-grams and the fine-tuned encoder make different mistakes, so the pool beats
 either alone.
 
+Or (sentiment-v3) it holds per-source TF-IDF experts behind a source gate (`experts/`,
+`voc.models.sentiment_experts`), pooled per source:
+`Σ_g gate_g · softmax(a_g * net logits + b_g * log p_expert_g)`.
+
 The network reads raw text and runs its own forward pass (one more encoder pass per text);
 `needs_embeddings` is True only when the linear part uses the analyzer's embeddings.
 """
@@ -96,6 +100,7 @@ class FinetunedSentiment:
         from voc.models.base_build import build_base, read_build_info
         from voc.models.encoders import resolve_dtype
         from voc.models.sentiment import SentimentClassifier
+        from voc.models.sentiment_experts import SourceExperts
 
         config = json.loads((self.folder / "config.json").read_text(encoding="utf-8"))
         if config.get("name") != NAME:
@@ -131,6 +136,10 @@ class FinetunedSentiment:
         self.weights_ = tuple(float(w) for w in config.get("weights", (1.0, 0.0)))
         linear = config.get("linear")
         self.linear_ = SentimentClassifier.load(self.folder / linear) if linear else None
+        experts = config.get("experts")
+        self.experts_ = SourceExperts.load(self.folder / experts) if experts else None
+        if self.experts_ is not None:
+            self.source_weights_ = np.asarray(config["source_weights"], dtype=np.float32)
         self.classes_ = list(config["labels"])
         self.delta_sha1_ = hashlib.sha1(delta_path.read_bytes()).hexdigest()
         self._set_digest()
@@ -141,6 +150,9 @@ class FinetunedSentiment:
         digest.update(np.asarray(self.weights_, dtype=np.float32).tobytes())
         if self.linear_ is not None:
             digest.update(self.linear_.version.encode())
+        if self.experts_ is not None:
+            digest.update(self.experts_.version.encode())
+            digest.update(self.source_weights_.tobytes())
         self.digest_ = digest.hexdigest()[:10]
 
     @property
@@ -192,13 +204,26 @@ class FinetunedSentiment:
     def calibrate(
         self, texts: Sequence[str], labels: Sequence[int], embeddings: np.ndarray | None = None
     ) -> FinetunedSentiment:
-        """Fit the pooling weights (a temperature when there is no linear part) on held-out
-        texts by log loss."""
+        """Fit the pooling weights (a temperature when there is no linear part; a pair per
+        source with experts) on held-out texts by log loss."""
         from scipy.optimize import minimize
 
-        net, linear = self.parts(texts, embeddings)
         y = np.asarray(labels)
         rows = np.arange(len(y))
+        if self.experts_ is not None:
+            net, gate, expert_log = self.logits(texts), *self.experts_.parts(texts)
+            n = gate.shape[1]
+
+            def expert_nll(flat: np.ndarray) -> float:
+                p = pool_experts(net, gate, expert_log, flat.reshape(n, 2))
+                return float(-np.log(p[rows, y] + 1e-12).mean())
+
+            start = np.tile([0.5, 0.5], n)
+            found = minimize(expert_nll, start, bounds=[(0.01, 20.0)] * (2 * n), method="L-BFGS-B")
+            self.source_weights_ = found.x.reshape(n, 2).astype(np.float32)
+            self._set_digest()
+            return self
+        net, linear = self.parts(texts, embeddings)
 
         def nll(weights: np.ndarray) -> float:
             p = softmax(weights[0] * net + weights[1] * linear)
@@ -217,6 +242,10 @@ class FinetunedSentiment:
         row per text; only read when `needs_embeddings`)."""
         if len(texts) == 0:
             return np.zeros((0, len(LABELS)), dtype=np.float32)
+        self._check_loaded()
+        if self.experts_ is not None:
+            gate, expert_log = self.experts_.parts(texts)
+            return pool_experts(self.logits(texts), gate, expert_log, self.source_weights_)
         return self.pool(*self.parts(texts, embeddings))
 
     def pool(self, net: np.ndarray, linear: np.ndarray) -> np.ndarray:
@@ -226,3 +255,14 @@ class FinetunedSentiment:
     def predict(self, texts: Sequence[str], embeddings: np.ndarray | None = None) -> list[str]:
         """Most likely label per text."""
         return [LABELS[i] for i in self.predict_proba(texts, embeddings).argmax(axis=1)]
+
+
+def pool_experts(
+    net: np.ndarray, gate: np.ndarray, expert_log: np.ndarray, weights: np.ndarray
+) -> np.ndarray:
+    """Σ_g gate_g · softmax(a_g · net + b_g · log p_expert_g), weights [sources, 2] = (a, b):
+    each source's expert is pooled with the network at its own strength."""
+    out = np.zeros_like(net, dtype=np.float64)
+    for g, (a, b) in enumerate(weights):
+        out += gate[:, g : g + 1] * softmax(a * net + b * expert_log[:, g])
+    return out.astype(np.float32)
