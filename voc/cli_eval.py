@@ -72,6 +72,26 @@ def eval_sentiment(
     _emit(result)
 
 
+@eval_app.command("touchpoints")
+def eval_touchpoints(
+    data: Annotated[Path, typer.Option("--data", help="Clauses with a touchpoint id or none.")],
+    text_col: Annotated[str, typer.Option("--text-col")] = "text",
+    label_col: Annotated[str, typer.Option("--label-col")] = "touchpoint",
+    cache: CacheOption = False,
+) -> None:
+    """Accuracy of the touchpoint classifier (configured encoder, taxonomy and threshold)."""
+    from voc.evaluation.touchpoints import evaluate_touchpoints
+    from voc.registry import build_touchpoints
+
+    columns = _read(data, [text_col, label_col])
+    try:
+        classifier = build_touchpoints(get_settings(), _encoder(cache))
+        result = evaluate_touchpoints(classifier, columns[text_col], columns[label_col])
+    except (FileNotFoundError, ValueError) as exc:
+        raise fail(str(exc)) from None
+    _emit(result)
+
+
 @eval_app.command("pairs")
 def eval_pairs(
     data: Annotated[Path, typer.Option("--data")],

@@ -169,3 +169,27 @@ def test_cli_eval_sentiment_missing_column_exits_2(voc_env: Path, tmp_path: Path
     result = runner.invoke(app, ["eval", "sentiment", "--data", str(path)])
     assert result.exit_code == 2
     assert "no column ['text']; columns are ['review', 'label']" in result.stderr
+
+
+def test_cli_eval_touchpoints_last_line_is_json(voc_env: Path, tmp_path: Path) -> None:
+    body = (
+        "text,touchpoint\n大堂经理态度很好,branch_service\n热线一直占线打不进去,hotline_ivr\n"
+        "机器人客服答非所问,chatbot\n开户要带的材料太多,account_opening\n谢谢,none\n"
+    )
+    path = _write(tmp_path, "touchpoints.csv", body)
+    result = runner.invoke(app, ["eval", "touchpoints", "--data", str(path)])
+    assert result.exit_code == 0, result.output
+    metrics = _last_json(result.stdout)
+    assert {"n", "accuracy", "touchpoint_accuracy", "none_accuracy", "min_similarity"} <= set(
+        metrics
+    )
+    assert metrics["n"] == 5
+    assert metrics["touchpoint_accuracy"] >= 0.75  # four clauses that name their touchpoint
+    assert metrics["min_similarity"] == Settings().touchpoint_min_similarity
+
+
+def test_cli_eval_touchpoints_unknown_label_exits_2(voc_env: Path, tmp_path: Path) -> None:
+    path = _write(tmp_path, "touchpoints.csv", "text,touchpoint\n柜台排队,queueing\n")
+    result = runner.invoke(app, ["eval", "touchpoints", "--data", str(path)])
+    assert result.exit_code == 2
+    assert "labels not in the taxonomy: ['queueing']" in result.stderr
