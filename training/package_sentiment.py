@@ -53,18 +53,22 @@ def score(
     the encoder when the linear part needs embeddings."""
     start = time.perf_counter()
     embeddings = embed(texts) if model.needs_embeddings else None
-    net = model.logits(texts)
+    net, linear = model.parts(texts, embeddings)
+    general = model.pool(net, linear)
+    proba = general
     if model.experts_ is not None:
         gate, expert_log = model.experts_.parts(texts)
-        proba = pool_experts(net, gate, expert_log, model.source_weights_)
-        linear = np.log((gate[:, :, None] * np.exp(expert_log)).sum(axis=1))
-    else:
-        net, linear = model.parts(texts, embeddings)
-        proba = model.pool(net, linear)
+        proba = pool_experts(net, gate, expert_log, model.source_weights_, general)
     seconds = time.perf_counter() - start
     alone = {"net_accuracy": _accuracy(net, truth, binary)}
-    if model.linear_ is not None or model.experts_ is not None:
+    if model.linear_ is not None:
         alone["linear_accuracy"] = _accuracy(linear, truth, binary)
+    if model.experts_ is not None:
+        experts = np.log(model.experts_.predict_proba(texts))
+        alone["experts_accuracy"] = _accuracy(experts, truth, binary)
+        alone["general_accuracy"] = _accuracy(general, truth, binary)
+        if model.experts_.has_other_:
+            alone["other_share"] = round(float(gate[:, -1].mean()), 4)
     if binary:
         predicted = np.where(proba[:, 2] >= proba[:, 0], 2, 0)
         pair = proba[:, [0, 2]] / proba[:, [0, 2]].sum(axis=1, keepdims=True)
@@ -105,16 +109,20 @@ def fit_linear(fit: pd.DataFrame, alpha: float, folder: Path, embed) -> None:  #
 
 def fit_experts(fit: pd.DataFrame, data_dir: Path | None, folder: Path) -> None:
     """Per-source experts on the network's fit rows plus every other online-shopping train
-    row (TF-IDF trains in minutes, so it gets the whole split; the validation part stays out)."""
-    from training.sentiment_data import shopping_extra
+    row (TF-IDF trains in minutes, so it gets the whole split; the validation part stays out),
+    and a gate whose `other` class is unlabelled bank text."""
+    from training.sentiment_data import bank_domain_texts, shopping_extra
     from training.splits import DEFAULT_DATA_DIR
     from voc.models.sentiment_experts import SourceExperts
 
     extra = shopping_extra(data_dir or DEFAULT_DATA_DIR, 10**9)
     rows = pd.concat([fit, extra.assign(group="online_shopping_10_cats")], ignore_index=True)
-    experts = SourceExperts().fit(list(rows["text"]), rows["y3"].to_numpy(), list(rows["group"]))
+    others = bank_domain_texts(data_dir or DEFAULT_DATA_DIR)
+    experts = SourceExperts().fit(
+        list(rows["text"]), rows["y3"].to_numpy(), list(rows["group"]), others
+    )
     experts.save(folder)
-    print(f"experts: {len(rows)} rows, sources {experts.sources_}", flush=True)
+    print(f"experts: {len(rows)} rows, sources {experts.sources_}; {len(others)} other", flush=True)
 
 
 def cached_embedder(encoder, cache: Path):  # type: ignore[no-untyped-def]
@@ -151,11 +159,20 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="score the validation parts instead of dev (choosing a checkpoint or recipe)",
     )
+    parser.add_argument(
+        "--linear-shopping-rows",
+        type=int,
+        default=0,
+        help="online-shopping train rows beyond the network's sample for the TF-IDF part",
+    )
+    parser.add_argument("--linear-from", type=Path, help="reuse this fitted linear/ folder")
     parser.add_argument("--experts-from", type=Path, help="reuse this fitted experts/ folder")
     parser.add_argument("--dtype", default="auto", help="encoder precision (as VOC_ENCODER_DTYPE)")
     args = parser.parse_args(argv)
 
     from training.finetune_sentiment import pooled_frames
+    from training.sentiment_data import shopping_extra
+    from training.splits import DEFAULT_DATA_DIR
 
     run = json.loads((args.run / "config.json").read_text(encoding="utf-8"))
     args.out.mkdir(parents=True, exist_ok=True)
@@ -175,17 +192,28 @@ def main(argv: list[str] | None = None) -> None:
 
     encoder = build_encoder(Settings(encoder_threads=args.threads, encoder_dtype=args.dtype))
     embed = cached_embedder(encoder, args.cache)
-    if args.linear == "experts":
+    if args.linear == "experts":  # experts + the general TF-IDF part for `other` text
         if args.experts_from:  # the experts depend on the data only: reuse a fitted set
             shutil.copytree(args.experts_from, args.out / "experts", dirs_exist_ok=True)
         else:
             fit_experts(fit, args.data_dir, args.out / "experts")
         config["experts"] = "experts"
         config["source_weights"] = [[1.0, 0.0]] * 4
+    if args.linear_from:
+        shutil.copytree(args.linear_from, args.out / "linear", dirs_exist_ok=True)
+        config["linear"] = "linear"
     elif args.linear != "none":
         with_embedding = args.linear == "tfidf+embedding"
+        linear_rows = fit
+        if args.linear_shopping_rows:  # TF-IDF is cheap: it may see more shopping rows
+            extra = shopping_extra(args.data_dir or DEFAULT_DATA_DIR, args.linear_shopping_rows)
+            extra = extra.assign(group="online_shopping_10_cats")
+            linear_rows = pd.concat([fit, extra], ignore_index=True)
         fit_linear(
-            fit, run["recipe"]["alpha"], args.out / "linear", embed if with_embedding else None
+            linear_rows,
+            run["recipe"]["alpha"],
+            args.out / "linear",
+            embed if with_embedding else None,
         )
         config["linear"] = "linear"
     (args.out / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")

@@ -50,3 +50,23 @@ def _shopping_parts(train: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         sample.sort_values("row").reset_index(drop=True),
         rest.sort_values("row").reset_index(drop=True),
     )
+
+
+BANK_REVIEWS = 8_000
+BANK_QUESTIONS = 2_000
+
+
+def bank_domain_texts(data_dir: Path) -> list[str]:
+    """Unlabelled bank text for the sentiment gate's `other` class (no sentiment labels are
+    read): a seeded sample of ICBC app reviews, bank customer questions from the train part of
+    bq_corpus, and the FAQ corpus parts of jining_bank_faq and unionpay_faq (their query
+    parts and bq's dev pairs stay out)."""
+    from training.retrieval_splits import faq_split, pair_split
+
+    reviews = pd.read_csv(data_dir / "icbc_app_reviews" / "reviews.csv")["text"].dropna()
+    texts = reviews.astype(str).sample(n=BANK_REVIEWS, random_state=SEED).tolist()
+    questions = pair_split(data_dir, "bq_corpus")[0]["sentence1"].drop_duplicates()
+    texts += questions.astype(str).sample(n=BANK_QUESTIONS, random_state=SEED).tolist()
+    for name in ("jining_bank_faq", "unionpay_faq"):
+        texts += faq_split(data_dir, name)[0]["text"].tolist()
+    return list(dict.fromkeys(t.strip() for t in texts if t.strip()))

@@ -126,6 +126,8 @@ def test_sentiment_finetuned_pools_experts_per_source(base_dir: Path, tmp_path: 
     np.testing.assert_allclose(
         pool_experts(alone.logits(TEXTS), gate, expert_log, np.array(weights)), expected, atol=1e-5
     )
+    with pytest.raises(ValueError, match="'other' column"):
+        pool_experts(alone.logits(TEXTS), np.ones((3, 3)) / 3, expert_log, np.array(weights))
     before = pooled.version
     pooled.calibrate(texts, labels)
     assert pooled.source_weights_.shape == (2, 2) and pooled.version != before
@@ -167,7 +169,7 @@ def test_registry_builds_sentiment_by_config_name(base_dir: Path, tmp_path: Path
 
 
 def test_sentiment_finetuned_shipped_model_gets_clear_bank_cases_right() -> None:
-    """The shipped sentiment-v2 on plain bank feedback (its dev figures are in the card)."""
+    """The shipped sentiment-v3 on plain bank feedback (its dev figures are in the card)."""
     from voc.models.sentiment import default_model_dir
 
     model = build_sentiment(Settings(sentiment_model=default_model_dir()))

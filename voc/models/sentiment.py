@@ -267,9 +267,10 @@ class SentimentClassifier:
 
 
 def default_model_dir() -> Path:
-    """The shipped model folder: sentiment-v2 (the fine-tuned encoder pooled with TF-IDF,
-    `voc.models.sentiment_finetuned`); sentiment-v1 stays for comparison and as the lighter
-    choice (`VOC_SENTIMENT_MODEL`)."""
+    """The shipped model folder: sentiment-v3 (the fine-tuned encoder pooled with per-source
+    TF-IDF experts and a general TF-IDF part, `voc.models.sentiment_finetuned`); sentiment-v2
+    (without the experts) and sentiment-v1 (frozen embeddings, the lightest) stay as choices
+    (`VOC_SENTIMENT_MODEL`)."""
     from voc.resources import data_path
 
-    return data_path("models", "sentiment-v2")
+    return data_path("models", "sentiment-v3")

@@ -4,9 +4,16 @@ One TF-IDF model pooled over every training source learns a compromise: stock-fo
 have a neutral class, reviews do not, and the same words ("便宜", "快") weigh differently
 in a takeaway review than in a shopping one. Here each source gets its own expert (a
 character 1–3-gram TF-IDF + logistic regression on that source's rows only, over the labels
-that source has), and a gate (TF-IDF + multinomial regression) reads which source a text
+that source has; a label its source never has — neutral, for reviews — gets the mean of
+the expert's other logits, so a review expert ranks neutral between negative and positive
+instead of ruling it out), and a gate (TF-IDF + multinomial regression) reads which source a text
 resembles. The caller pools them with the fine-tuned network
 (`voc.models.sentiment_finetuned`): Σ_g gate_g · softmax(a_g · net + b_g · log p_expert_g).
+
+The gate also learns one class with no expert, `other`, from unlabelled bank text (app
+reviews, customer questions): bank feedback is none of the review sources, and routing it to
+a review expert would lose the neutral class that complaints and questions need. The caller
+scores `other` with its general model.
 
 Nothing here needs to be told where a text came from: the gate infers it from the text, so
 the model runs on any input, bank feedback included. Saved as config JSON + safetensors
@@ -25,7 +32,7 @@ import numpy as np
 from voc.models.sentiment import LABELS, CharTfidf, softmax
 
 NAME = "voc.sentiment.experts"
-ABSENT_LABEL_PROBA = 1e-4  # an expert's share for a label its source never has
+OTHER = "other"  # the gate class of unlabelled domain text (no expert; the general model)
 
 
 def _as_stored(values: np.ndarray) -> np.ndarray:
@@ -61,10 +68,14 @@ class _LinearBlock:
             intercept = np.r_[-intercept / 2, intercept / 2]
         return cls(tfidf, coef, intercept, [int(k) for k in model.classes_])
 
+    def logits(self, texts: Sequence[str]) -> np.ndarray:
+        """Logits over this block's classes [n, len(classes)]."""
+        features = self.tfidf.transform(list(texts))
+        return np.asarray(features @ self.coef.T) + self.intercept
+
     def proba(self, texts: Sequence[str]) -> np.ndarray:
         """Probabilities over this block's classes [n, len(classes)]."""
-        features = self.tfidf.transform(list(texts))
-        return softmax(np.asarray(features @ self.coef.T) + self.intercept)
+        return softmax(self.logits(texts))
 
     def tensors(self, prefix: str) -> dict[str, np.ndarray]:
         used = np.flatnonzero(self.tfidf.idf_)
@@ -114,18 +125,31 @@ class SourceExperts:
         self.max_iter = max_iter
 
     def fit(
-        self, texts: Sequence[str], labels: Sequence[int], sources: Sequence[str]
+        self,
+        texts: Sequence[str],
+        labels: Sequence[int],
+        sources: Sequence[str],
+        other_texts: Sequence[str] = (),
     ) -> SourceExperts:
-        """Fit the gate on all texts (target: source) and one expert per source."""
+        """Fit the gate on all texts (target: source) and one expert per source.
+
+        `other_texts` (unlabelled, e.g. bank feedback) become one more gate class, `OTHER`,
+        with no expert: text like them goes to the caller's general model instead.
+        """
         texts = [str(t).strip() for t in texts]
         y = np.asarray(labels, dtype=int)
         source = np.asarray(sources)
         self.sources_ = sorted(set(source.tolist()))
         if len(self.sources_) < 2:
             raise ValueError("SourceExperts needs texts from at least two sources")
+        if OTHER in self.sources_:
+            raise ValueError(f"{OTHER!r} is reserved for the unlabelled texts")
         source_index = np.searchsorted(self.sources_, source)
+        others = [str(t).strip() for t in other_texts]
+        self.has_other_ = bool(others)
+        gate_index = np.r_[source_index, np.full(len(others), len(self.sources_))]
         self.gate_ = _LinearBlock.fit(
-            texts, source_index, self.gate_c, self.gate_min_df, self.max_iter
+            texts + others, gate_index, self.gate_c, self.gate_min_df, self.max_iter
         )
         self.experts_ = []
         for k in range(len(self.sources_)):
@@ -143,21 +167,26 @@ class SourceExperts:
             raise RuntimeError("SourceExperts is not fitted; call fit() or load() first")
 
     def parts(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """(gate probabilities [n, sources], expert log-probabilities [n, sources, 3])."""
+        """(gate probabilities [n, sources (+ OTHER last)], expert log-probabilities
+        [n, sources, 3])."""
         self._check_fitted()
         texts = [str(t).strip() for t in texts]
         gate = self.gate_.proba(texts)
         expert_log = np.empty((len(texts), len(self.experts_), len(LABELS)), dtype=np.float32)
         for k, expert in enumerate(self.experts_):
-            full = np.full((len(texts), len(LABELS)), ABSENT_LABEL_PROBA, dtype=np.float32)
-            full[:, expert.classes] = expert.proba(texts)
-            expert_log[:, k] = np.log(full / full.sum(axis=1, keepdims=True))
+            present = expert.logits(texts)
+            full = np.repeat(present.mean(axis=1, keepdims=True), len(LABELS), axis=1)
+            full[:, expert.classes] = present
+            expert_log[:, k] = np.log(softmax(full))
         return gate.astype(np.float32), expert_log
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        """The gate-weighted mixture of the experts alone [n, 3] (without the network)."""
+        """The mixture of the experts alone [n, 3] (without the network; the OTHER share is
+        spread over the experts by their gate weights)."""
         gate, expert_log = self.parts(texts)
-        return (gate[:, :, None] * np.exp(expert_log)).sum(axis=1)
+        labelled = gate[:, : len(self.sources_)]
+        labelled = labelled / labelled.sum(axis=1, keepdims=True)
+        return (labelled[:, :, None] * np.exp(expert_log)).sum(axis=1)
 
     @property
     def version(self) -> str:
@@ -184,6 +213,7 @@ class SourceExperts:
             "name": NAME,
             "labels": list(LABELS),
             "sources": self.sources_,
+            "other": self.has_other_,
             "params": {
                 "c": self.c,
                 "gate_c": self.gate_c,
@@ -207,6 +237,7 @@ class SourceExperts:
         model = cls(**config["params"])
         tensors = load_file(str(Path(folder) / "weights.safetensors"))
         model.sources_ = list(config["sources"])
+        model.has_other_ = bool(config.get("other", False))
         model.gate_ = _LinearBlock.from_tensors(tensors, "gate", model.gate_min_df)
         model.experts_ = [
             _LinearBlock.from_tensors(tensors, f"expert{k}", model.min_df)

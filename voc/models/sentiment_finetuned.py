@@ -210,19 +210,6 @@ class FinetunedSentiment:
 
         y = np.asarray(labels)
         rows = np.arange(len(y))
-        if self.experts_ is not None:
-            net, gate, expert_log = self.logits(texts), *self.experts_.parts(texts)
-            n = gate.shape[1]
-
-            def expert_nll(flat: np.ndarray) -> float:
-                p = pool_experts(net, gate, expert_log, flat.reshape(n, 2))
-                return float(-np.log(p[rows, y] + 1e-12).mean())
-
-            start = np.tile([0.5, 0.5], n)
-            found = minimize(expert_nll, start, bounds=[(0.01, 20.0)] * (2 * n), method="L-BFGS-B")
-            self.source_weights_ = found.x.reshape(n, 2).astype(np.float32)
-            self._set_digest()
-            return self
         net, linear = self.parts(texts, embeddings)
 
         def nll(weights: np.ndarray) -> float:
@@ -232,6 +219,19 @@ class FinetunedSentiment:
         bounds = [(0.01, 20.0), (0.0, 20.0) if self.linear_ is not None else (0.0, 0.0)]
         found = minimize(nll, x0=np.array([1.0, 0.0]), bounds=bounds, method="L-BFGS-B")
         self.weights_ = (float(found.x[0]), float(found.x[1]))
+        if self.experts_ is not None:  # then per source, the general pool held fixed
+            gate, expert_log = self.experts_.parts(texts)
+            general = self.pool(net, linear)
+            n = expert_log.shape[1]
+
+            def expert_nll(flat: np.ndarray) -> float:
+                p = pool_experts(net, gate, expert_log, flat.reshape(n, 2), general)
+                return float(-np.log(p[rows, y] + 1e-12).mean())
+
+            start = np.tile([0.5, 0.5], n)
+            bounds = [(0.01, 20.0)] * (2 * n)
+            found = minimize(expert_nll, start, bounds=bounds, method="L-BFGS-B")
+            self.source_weights_ = found.x.reshape(n, 2).astype(np.float32)
         self._set_digest()
         return self
 
@@ -243,10 +243,14 @@ class FinetunedSentiment:
         if len(texts) == 0:
             return np.zeros((0, len(LABELS)), dtype=np.float32)
         self._check_loaded()
+        net, linear = self.parts(texts, embeddings)
         if self.experts_ is not None:
             gate, expert_log = self.experts_.parts(texts)
-            return pool_experts(self.logits(texts), gate, expert_log, self.source_weights_)
-        return self.pool(*self.parts(texts, embeddings))
+            general = self.pool(net, linear)
+            return pool_experts(net, gate, expert_log, self.source_weights_, general).astype(
+                np.float32
+            )
+        return self.pool(net, linear)
 
     def pool(self, net: np.ndarray, linear: np.ndarray) -> np.ndarray:
         """Probabilities from `parts` output, with the fitted pooling weights."""
@@ -258,11 +262,23 @@ class FinetunedSentiment:
 
 
 def pool_experts(
-    net: np.ndarray, gate: np.ndarray, expert_log: np.ndarray, weights: np.ndarray
+    net: np.ndarray,
+    gate: np.ndarray,
+    expert_log: np.ndarray,
+    weights: np.ndarray,
+    general: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Σ_g gate_g · softmax(a_g · net + b_g · log p_expert_g), weights [sources, 2] = (a, b):
-    each source's expert is pooled with the network at its own strength."""
-    out = np.zeros_like(net, dtype=np.float64)
-    for g, (a, b) in enumerate(weights):
-        out += gate[:, g : g + 1] * softmax(a * net + b * expert_log[:, g])
-    return out.astype(np.float32)
+    """Σ_g gate_g · softmax(a_g · net + b_g · log p_expert_g) + gate_other · general.
+
+    `weights` [sources, 2] = (a, b): each source's expert is pooled with the network at its
+    own strength. `general` (probabilities [n, 3]) scores the gate's last, expert-less
+    column when the gate has one (text like none of the sources)."""
+    out = np.zeros(net.shape, dtype=np.float64)
+    net64, gate64, expert64 = (x.astype(np.float64) for x in (net, gate, expert_log))
+    for g, (a, b) in enumerate(weights):  # float64: the weight fit differentiates numerically
+        out += gate64[:, g : g + 1] * softmax(a * net64 + b * expert64[:, g])
+    if gate.shape[1] > len(weights):
+        if general is None:
+            raise ValueError("the gate has an 'other' column: pass the general model's scores")
+        out += gate64[:, len(weights) :].sum(axis=1, keepdims=True) * general
+    return out
