@@ -232,6 +232,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--eval-rows", type=int, default=None, help="cap eval rows (smoke run)")
     parser.add_argument("--skip-frozen-eval", action="store_true")
     parser.add_argument("--log-every", type=int, default=10)
+    parser.add_argument("--init-delta", type=Path, help="continue from this run's delta (top)")
+    parser.add_argument(
+        "--order-seed",
+        type=int,
+        default=None,
+        help="batch order (default --seed; the held-out slices always follow --seed)",
+    )
     args = parser.parse_args(argv)
 
     torch = _torch()
@@ -251,6 +258,8 @@ def main(argv: list[str] | None = None) -> None:
         pairs = pairs.sample(n=min(args.subset, len(pairs)), random_state=args.seed)
     lora = args.mode == "lora"
     model = build_encoder(base, args.lora_r, args.lora_alpha, lora, args.top_layers)
+    if args.init_delta:
+        _continue_from(model, args.init_delta)
     figures: dict = {"train_pairs": full_pairs}
     if not args.skip_frozen_eval:
         if lora:
@@ -265,7 +274,7 @@ def main(argv: list[str] | None = None) -> None:
     args.lr = args.lr or (2e-4 if lora else 5e-5)
     optimizer = torch.optim.AdamW(trainable, lr=args.lr, weight_decay=0.01)
     lengths = (pairs["a"].str.len() + pairs["b"].str.len()).to_numpy()
-    rng = np.random.default_rng(args.seed)
+    rng = np.random.default_rng(args.seed if args.order_seed is None else args.order_seed)
     labelled = (
         labelled_pairs(Path(args.data_dir or DEFAULT_DATA_DIR), held) if args.cosent else None
     )
@@ -324,6 +333,17 @@ def main(argv: list[str] | None = None) -> None:
     _save(args, model, figures, read_build_info(base) or {})
 
 
+def _continue_from(model, folder: Path) -> None:  # type: ignore[no-untyped-def]
+    """Load a saved top-layer delta over the base: its tensors must be this mode's trainable set."""
+    torch = _torch()
+    from safetensors.torch import load_file
+
+    delta = {k: v.to(torch.float32) for k, v in load_file(str(folder / DELTA_FILE)).items()}
+    if set(delta) != {n for n, p in model.named_parameters() if p.requires_grad}:
+        raise ValueError(f"{folder}: its delta does not match the trainable tensors of this mode")
+    model.load_state_dict(delta, strict=False)
+
+
 def _save(args, model, figures: dict, base_info: dict) -> None:  # type: ignore[no-untyped-def]
     from safetensors.torch import save_file
 
@@ -341,6 +361,8 @@ def _save(args, model, figures: dict, base_info: dict) -> None:  # type: ignore[
     recipe |= {k: getattr(args, k) for k in ("epochs", "lr", "temperature", "seed", "threads")}
     recipe |= {"subset": args.subset, "max_steps": args.max_steps, "lora_targets": LORA_TARGETS}
     recipe |= {"mode": args.mode, "top_layers": args.top_layers, "cosent": args.cosent}
+    recipe |= {"init_delta": str(args.init_delta) if args.init_delta else None}
+    recipe |= {"order_seed": args.order_seed}
     config = {
         "prefix": PREFIX,
         "base": {k: base_info.get(k) for k in ("converter_version", "source_sha256")},

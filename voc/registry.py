@@ -22,7 +22,7 @@ def build_encoder(settings: Settings, engine: Engine | None = None) -> Encoder:
         options["model_path"] = settings.encoder_path
     if settings.encoder_threads:
         options["threads"] = settings.encoder_threads
-    if settings.encoder in ("e5-small-torch", "sentence-transformers"):
+    if settings.encoder in ("e5-small-torch", "e5-small-bank", "sentence-transformers"):
         options["dtype"] = settings.encoder_dtype
     encoder = make_encoder(settings.encoder, **options)
     return CachedEncoder(encoder, EmbeddingCache(engine)) if engine is not None else encoder

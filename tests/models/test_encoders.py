@@ -171,7 +171,7 @@ def test_encoders_make_encoder_builds_by_name() -> None:
 
 
 def test_encoders_make_encoder_unknown_name_lists_valid() -> None:
-    with pytest.raises(ValueError, match=r"unknown encoder 'bert'; valid: \['e5-small-q4', "):
+    with pytest.raises(ValueError, match=r"unknown encoder 'bert'; valid: \['e5-small-bank', "):
         make_encoder("bert")
 
 

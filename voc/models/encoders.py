@@ -98,6 +98,8 @@ class SentenceTransformerEncoder:
         threads: torch intra-op threads (None: leave torch's setting).
         dtype: "float32", or "bfloat16" for the transformer weights (pooling and
             normalisation stay float32); "auto" picks bfloat16 where the CPU has AMX tiles.
+        delta: a safetensors file of fine-tuned transformer tensors (e.g. the top layers)
+            loaded over the folder's weights: a small adapter shipped in git, base rebuilt.
     """
 
     def __init__(
@@ -108,6 +110,7 @@ class SentenceTransformerEncoder:
         threads: int | None = None,
         name: str | None = None,
         dtype: str = "float32",
+        delta: Path | None = None,
     ) -> None:
         if dtype not in DTYPES:
             raise ValueError(f"unknown encoder dtype {dtype!r}; valid: {sorted(DTYPES)}")
@@ -117,6 +120,7 @@ class SentenceTransformerEncoder:
         self.threads = threads
         self.dtype = resolve_dtype(dtype)
         self.name = name or _folder_name(self.model_path)
+        self.delta = Path(delta) if delta is not None else None
         self._model = None
         self._dim: int | None = None
 
@@ -138,6 +142,8 @@ class SentenceTransformerEncoder:
             self._model = SentenceTransformer(
                 str(self.model_path), device="cpu", local_files_only=True
             )
+            if self.delta is not None:
+                _load_delta(self._model, self.delta)
             if self.dtype == "bfloat16":
                 _to_bfloat16(self._model)
             get_dim = (
@@ -192,6 +198,19 @@ def resolve_dtype(dtype: str) -> str:
     return dtype
 
 
+def _load_delta(model, path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Load fine-tuned tensors over the transformer's; names must all exist in it."""
+    from safetensors.torch import load_file
+
+    transformer = model[0].auto_model
+    delta = load_file(str(path))
+    own = transformer.state_dict()
+    unknown = sorted(set(delta) - set(own))
+    if unknown:
+        raise ValueError(f"{path}: tensors not in the model: {unknown[:5]}")
+    transformer.load_state_dict({k: v.to(own[k].dtype) for k, v in delta.items()}, strict=False)
+
+
 def _to_bfloat16(model) -> None:  # type: ignore[no-untyped-def]
     """Cast the transformer to bfloat16; its token states go back to float32 for pooling."""
     import torch
@@ -216,8 +235,16 @@ def _rebuilt_e5(**options: object) -> Encoder:
     return rebuilt_encoder(**options)  # type: ignore[arg-type]
 
 
+def _bank_e5(**options: object) -> Encoder:
+    """The rebuilt e5 with the shipped retrieval adapter (bank question pairs and FAQs)."""
+    from voc.models.encoder_adapter import adapted_encoder
+
+    return adapted_encoder(**options)  # type: ignore[arg-type]
+
+
 ENCODERS: dict[str, EncoderFactory] = {
     "e5-small-torch": _rebuilt_e5,
+    "e5-small-bank": _bank_e5,
     "e5-small-q4": E5SmallQ4Encoder,
     "sentence-transformers": SentenceTransformerEncoder,
 }
