@@ -12,9 +12,10 @@ TF-IDF, with or without the frozen encoder's embedding): the two are pooled as
 (`calibrate`). N-grams and the fine-tuned encoder make different mistakes, so the pool beats
 either alone.
 
-Or (sentiment-v3) it holds per-source TF-IDF experts behind a source gate (`experts/`,
-`voc.models.sentiment_experts`), pooled per source:
-`Σ_g gate_g · softmax(a_g * net logits + b_g * log p_expert_g)`.
+Or (sentiment-v3) it also holds per-source TF-IDF experts behind a source gate
+(`experts/`, `voc.models.sentiment_experts`), pooled per source, with the gate's `other`
+share (text like none of the sources: bank feedback) on the general pool above:
+`Σ_g gate_g · softmax(a_g * net logits + b_g * log p_expert_g) + gate_other · p_general`.
 
 The network reads raw text and runs its own forward pass (one more encoder pass per text);
 `needs_embeddings` is True only when the linear part uses the analyzer's embeddings.
