@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from voc.analytics.detectors import WeekStats, detect_series, new_topic, rising_trend
+from voc.analytics.detectors import (
+    WeekStats,
+    csat_drop,
+    detect_series,
+    new_topic,
+    nps_drop,
+    rising_trend,
+)
 from voc.analytics.periods import shift_week
 from voc.analytics.settings import AnalyticsSettings
 from voc.analytics.trends import episodes
@@ -75,3 +82,25 @@ def test_detectors_episodes_merge_consecutive_weeks() -> None:
     assert merged[0].weeks == [WEEKS[8], WEEKS[9]] and merged[0].peak.week == WEEKS[8]
     apart = episodes(signals[:1], "x", None) + episodes(signals[1:], "x", None)
     assert len(apart) == 2
+
+
+def _scores(week: str, n: int, promoters: int, detractors: int, top2: int) -> WeekStats:
+    return WeekStats(
+        week, n_items=n, nps_n=n, nps_promoters=promoters, nps_detractors=detractors,
+        csat_n=n, csat_top2=top2,
+    )  # fmt: skip
+
+
+def test_detectors_score_drops_need_a_real_effect() -> None:
+    """At 5,000 answers a week a 4-point NPS / 4-point CSAT dip is significant (z > 3) but
+    not news; a 15-point drop is both."""
+    settings = AnalyticsSettings()
+    steady = [_scores(w, 5000, 2000, 1000, 4000) for w in WEEKS[:11]]  # NPS 20, CSAT 80%
+    dip = [*steady, _scores(WEEKS[11], 5000, 1900, 1100, 3800)]  # NPS 16, CSAT 76%
+    assert nps_drop(dip, 11, set(), settings) is None
+    assert csat_drop(dip, 11, set(), settings) is None
+    assert nps_drop(dip, 11, set(), settings.model_copy(update={"nps_min_drop": 0})) is not None
+    assert csat_drop(dip, 11, set(), settings.model_copy(update={"csat_min_drop": 0})) is not None
+    fall = [*steady, _scores(WEEKS[11], 5000, 1600, 1350, 3200)]  # NPS 5, CSAT 64%
+    assert nps_drop(fall, 11, set(), settings).effect == -15.0
+    assert csat_drop(fall, 11, set(), settings) is not None

@@ -197,14 +197,15 @@ def sentiment_drop(
 def csat_drop(
     series: Sequence[WeekStats], i: int, excluded: set[int], s: AnalyticsSettings
 ) -> Signal | None:
-    """Share of CSAT 4–5 answers down beyond its interval (two-proportion z)."""
+    """Share of CSAT 4–5 answers down by `csat_min_drop`, beyond its interval (two-proportion
+    z)."""
     base = _baseline_idx(i, excluded, s)
     top0, n0 = _pooled(series, base, "csat_top2", "csat_n")
     w = series[i]
     if len(base) < s.min_baseline_weeks or w.csat_n < s.score_min_n or n0 < s.score_min_n:
         return None
     z = two_proportion_z(top0, n0, w.csat_top2, w.csat_n)
-    if z > -s.score_min_z:
+    if z > -s.score_min_z or top0 / n0 - w.csat_top2 / w.csat_n < s.csat_min_drop:
         return None
     return Signal(
         "csat_drop",
@@ -221,14 +222,15 @@ def csat_drop(
 def nps_drop(
     series: Sequence[WeekStats], i: int, excluded: set[int], s: AnalyticsSettings
 ) -> Signal | None:
-    """NPS down beyond its interval (z of the difference of two net scores)."""
+    """NPS down by `nps_min_drop` points, beyond its interval (z of the difference of two net
+    scores)."""
     base = _baseline_idx(i, excluded, s)
     p0, d0, n0 = _pooled(series, base, "nps_promoters", "nps_detractors", "nps_n")
     w = series[i]
     if len(base) < s.min_baseline_weeks or w.nps_n < s.score_min_n or n0 < s.score_min_n:
         return None
     diff, z = net_score_z(p0, d0, n0, w.nps_promoters, w.nps_detractors, w.nps_n)
-    if z > -s.score_min_z:
+    if z > -s.score_min_z or -diff < s.nps_min_drop:
         return None
     return Signal(
         "nps_drop",

@@ -53,6 +53,15 @@ class AnalyticsSettings(BaseModel):
     sentiment_min_drop: float = Field(default=30.0, ge=0, description="Index points (−100…100).")
     score_min_n: int = Field(default=15, ge=1, description="CSAT/NPS answers in the week.")
     score_min_z: float = Field(default=3.0, ge=0, description="z of a CSAT/NPS drop.")
+    csat_min_drop: float = Field(
+        default=0.10, ge=0, description="CSAT top-2 share down by this much (0.10: 10 points)."
+    )
+    nps_min_drop: float = Field(
+        default=10.0,
+        ge=0,
+        description="NPS points down (−100…100): with thousands of answers a week, a 2-point "
+        "wobble already passes the z test, so significance alone is not news.",
+    )
     new_topic_min_count: int = Field(default=8, ge=1, description="Items of a new topic.")
     new_topic_max_prior: int = Field(default=2, ge=0, description="Items before, all weeks.")
     dedupe_gap_weeks: int = Field(default=1, ge=0, description="Gap that still merges episodes.")
