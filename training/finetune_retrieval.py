@@ -32,6 +32,7 @@ from training.finetune_sentiment import (
     LORA_TARGETS,
     SMOKE_NOTE,
     batches,
+    continue_from_delta,
     train_top_layers_only,
 )
 
@@ -259,7 +260,7 @@ def main(argv: list[str] | None = None) -> None:
     lora = args.mode == "lora"
     model = build_encoder(base, args.lora_r, args.lora_alpha, lora, args.top_layers)
     if args.init_delta:
-        _continue_from(model, args.init_delta)
+        continue_from_delta(model, args.init_delta)
     figures: dict = {"train_pairs": full_pairs}
     if not args.skip_frozen_eval:
         if lora:
@@ -331,17 +332,6 @@ def main(argv: list[str] | None = None) -> None:
     figures["finetuned"] = evaluate(model, tokenizer, held, args.max_len, args.eval_rows)
     print(json.dumps(figures), flush=True)
     _save(args, model, figures, read_build_info(base) or {})
-
-
-def _continue_from(model, folder: Path) -> None:  # type: ignore[no-untyped-def]
-    """Load a saved top-layer delta over the base: its tensors must be this mode's trainable set."""
-    torch = _torch()
-    from safetensors.torch import load_file
-
-    delta = {k: v.to(torch.float32) for k, v in load_file(str(folder / DELTA_FILE)).items()}
-    if set(delta) != {n for n, p in model.named_parameters() if p.requires_grad}:
-        raise ValueError(f"{folder}: its delta does not match the trainable tensors of this mode")
-    model.load_state_dict(delta, strict=False)
 
 
 def _save(args, model, figures: dict, base_info: dict) -> None:  # type: ignore[no-untyped-def]

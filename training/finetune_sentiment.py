@@ -244,7 +244,7 @@ def main(argv: list[str] | None = None) -> None:
 
     model = build_model(args.base, args.mode, args.lora_r, args.lora_alpha, args.top_layers)
     if args.init_delta:
-        _load_delta(model, args.init_delta)
+        continue_from_delta(model, args.init_delta)
     model.train()
     lr = args.lr or {"lora": 3e-4, "top": 5e-5}.get(args.mode, 3e-5)
     head = [p for n, p in model.named_parameters() if n.startswith("head.")]
@@ -310,8 +310,9 @@ def main(argv: list[str] | None = None) -> None:
     _save(args, model, figures, base_info, n_trainable, lr)
 
 
-def _load_delta(model, folder: Path) -> None:  # type: ignore[no-untyped-def]
-    """Continue from a saved delta (same mode and layers): its tensors replace the base's."""
+def continue_from_delta(model, folder: Path) -> None:  # type: ignore[no-untyped-def]
+    """Continue from a saved delta (same mode and layers): its tensors replace the base's.
+    Used by both fine-tuning scripts (`--init-delta`)."""
     torch = _torch()
     from safetensors.torch import load_file
 

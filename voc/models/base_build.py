@@ -80,6 +80,15 @@ def rebuilt_encoder(
     )
 
 
+def check_trained_on(base: Path, wanted_sha256: str, model: Path) -> None:
+    """Refuse a delta (`model`) trained on another base than the folder `base` was built from."""
+    found = (read_build_info(base) or {}).get("source_sha256")
+    if found != wanted_sha256:
+        raise ValueError(
+            f"{model}: trained on base {wanted_sha256!r}, but {base} was built from {found!r}"
+        )
+
+
 def read_build_info(folder: Path) -> dict | None:
     """The folder's build record, or None when there is none (or it is unreadable)."""
     try:

@@ -46,17 +46,12 @@ def adapted_encoder(
         folder: adapter folder (default: the shipped `retrieval-v1`).
         model_path: the rebuilt base folder (default: build or reuse it in the models cache).
     """
-    from voc.models.base_build import build_base, read_build_info
+    from voc.models.base_build import build_base, check_trained_on
 
     folder = Path(folder) if folder is not None else default_adapter_dir()
     config = read_adapter_config(folder)
     base = Path(model_path) if model_path is not None else build_base().path
-    found = (read_build_info(base) or {}).get("source_sha256")
-    wanted = config["base"]["source_sha256"]
-    if found != wanted:
-        raise ValueError(
-            f"{folder}: trained on base {wanted!r}, but {base} was built from {found!r}"
-        )
+    check_trained_on(base, config["base"]["source_sha256"], folder)
     return SentenceTransformerEncoder(
         base,
         prefixes=config["prefixes"],

@@ -98,7 +98,7 @@ class FinetunedSentiment:
         from safetensors.torch import load_file
         from transformers import AutoModel, AutoTokenizer
 
-        from voc.models.base_build import build_base, read_build_info
+        from voc.models.base_build import build_base, check_trained_on
         from voc.models.encoders import resolve_dtype
         from voc.models.sentiment import SentimentClassifier
         from voc.models.sentiment_experts import SourceExperts
@@ -110,12 +110,7 @@ class FinetunedSentiment:
         if recipe["mode"] == "lora":
             raise ValueError(f"{self.folder}: LoRA deltas are not supported at run time")
         base = self.base or build_base().path
-        found = (read_build_info(base) or {}).get("source_sha256")
-        wanted = config["base"]["source_sha256"]
-        if found != wanted:
-            raise ValueError(
-                f"{self.folder}: trained on base {wanted!r}, but {base} was built from {found!r}"
-            )
+        check_trained_on(base, config["base"]["source_sha256"], self.folder)
         if self.threads:
             torch.set_num_threads(self.threads)
         self.tokenizer_ = AutoTokenizer.from_pretrained(str(base))
