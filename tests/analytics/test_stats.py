@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
-from voc.analytics.stats import net_score, two_proportion_z, upper_tail, wilson
+from voc.analytics.stats import net_score, net_score_z, two_proportion_z, upper_tail, wilson
 
 
 @pytest.mark.parametrize(
@@ -56,3 +57,28 @@ def test_stats_upper_tail_poisson_and_nb() -> None:
     assert upper_tail(15, 5) == pytest.approx(0.000226, rel=0.01)
     # over-dispersion makes the same count less surprising
     assert upper_tail(15, 5, size=2.0) > upper_tail(15, 5)
+
+
+def test_stats_net_score_z_sign_size_and_an_extreme_small_week() -> None:
+    diff, z = net_score_z(300, 200, 1000, 30, 50, 100)  # NPS 10 -> -20
+    assert diff == pytest.approx(-30.0)
+    assert z < -3
+    # a small week of detractors only: its own variance is 0, the test's is not
+    diff, z = net_score_z(200, 500, 1000, 0, 15, 15)
+    assert diff == pytest.approx(-70.0)
+    assert math.isfinite(z) and -10 < z < -3
+    assert net_score_z(1, 1, 0, 1, 1, 5) == (0.0, 0.0)
+
+
+def test_stats_net_score_z_holds_its_false_alarm_rate_on_small_weeks() -> None:
+    """Uniform 0-10 answers, 15 a week against 120: z <= -3 should be rare (nominal 0.13%)."""
+    rng = np.random.default_rng(7)
+    alarms = 0
+    trials = 4000
+    for _ in range(trials):
+        base, week = rng.integers(0, 11, size=120), rng.integers(0, 11, size=15)
+        promoters = [int((x >= 9).sum()) for x in (base, week)]
+        detractors = [int((x <= 6).sum()) for x in (base, week)]
+        _, z = net_score_z(promoters[0], detractors[0], 120, promoters[1], detractors[1], 15)
+        alarms += z <= -3
+    assert alarms / trials < 0.004
