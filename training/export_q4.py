@@ -15,8 +15,8 @@ magnitude divided by −8, and each weight is stored as clip(round(w / d) + 8, 0
 exports `data/models/retrieval-v1` and measures it against the torch adapter on the bq_corpus
 dev pairs (`python -m training.retrieval_splits` writes them): AUC, accuracy at the
 adapter's link threshold, cosine to the torch vectors, texts/s batched and one query's
-latency. Measured (issue 8, step 5): the fine-tuning moved most weights by less than half a
-4-bit step, so re-quantising rounds much of it away — a research tool, not a shipped encoder.
+latency. Measured (issue 8, step 5): the fine-tuning changes are of the size of a 4-bit step, so
+re-quantising rounds much of them away — a research tool, not a shipped encoder.
 """
 
 from __future__ import annotations
