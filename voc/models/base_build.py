@@ -36,6 +36,7 @@ MODEL_DIR_NAME = "e5-small-base"
 ENCODER_NAME = "e5-small-torch"  # cache/index name of the rebuilt model's vectors
 MAX_SEQ_LENGTH = 512
 PREFIXES = {"query": "query: ", "passage": "passage: "}
+DELTA_FILE = "delta.safetensors"  # fine-tuned tensors shipped over a rebuilt base
 POSITION_OFFSET = 2  # XLM-R: position ids start at pad_id + 1; rows 0-1 unused
 
 
@@ -213,7 +214,7 @@ def hf_config(e5: E5File) -> dict:
     }
 
 
-_LAYER_NAMES = {
+LAYER_NAMES = {  # the weights file's short layer names -> HF module names
     "q": "attention.self.query",
     "k": "attention.self.key",
     "v": "attention.self.value",
@@ -244,7 +245,7 @@ def state_dict(e5: E5File) -> dict[str, np.ndarray]:
     shapes = {"q": (h, h), "k": (h, h), "v": (h, h), "ao": (h, h)}
     shapes |= {"fi": (e5.ffn, h), "fo": (h, e5.ffn)}
     for layer in range(e5.layers):
-        for short, hf in _LAYER_NAMES.items():
+        for short, hf in LAYER_NAMES.items():
             for p_short, p_hf in _PARAM.items():
                 arr = e5.tensor(f"l{layer}.{short}.{p_short}")
                 if p_short == "w" and short in shapes:

@@ -13,11 +13,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from voc.models.base_build import DELTA_FILE
 from voc.models.encoders import SentenceTransformerEncoder
 from voc.resources import data_path
 
 ADAPTER_NAME = "voc.encoder.adapter"
-DELTA_FILE = "delta.safetensors"
 
 
 def default_adapter_dir() -> Path:

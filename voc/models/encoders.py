@@ -143,7 +143,7 @@ class SentenceTransformerEncoder:
                 str(self.model_path), device="cpu", local_files_only=True
             )
             if self.delta is not None:
-                _load_delta(self._model, self.delta)
+                load_delta(self._model[0].auto_model, self.delta)
             if self.dtype == "bfloat16":
                 _to_bfloat16(self._model)
             get_dim = (
@@ -198,17 +198,17 @@ def resolve_dtype(dtype: str) -> str:
     return dtype
 
 
-def _load_delta(model, path: Path) -> None:  # type: ignore[no-untyped-def]
-    """Load fine-tuned tensors over the transformer's; names must all exist in it."""
+def load_delta(module, path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Load fine-tuned tensors (a shipped delta) over a torch module's, in the module's
+    dtypes; every name must exist in it (the encoder adapter and the sentiment network)."""
     from safetensors.torch import load_file
 
-    transformer = model[0].auto_model
     delta = load_file(str(path))
-    own = transformer.state_dict()
+    own = module.state_dict()
     unknown = sorted(set(delta) - set(own))
     if unknown:
         raise ValueError(f"{path}: tensors not in the model: {unknown[:5]}")
-    transformer.load_state_dict({k: v.to(own[k].dtype) for k, v in delta.items()}, strict=False)
+    module.load_state_dict({k: v.to(own[k].dtype) for k, v in delta.items()}, strict=False)
 
 
 def _to_bfloat16(model) -> None:  # type: ignore[no-untyped-def]

@@ -30,9 +30,9 @@ from pathlib import Path
 
 import numpy as np
 
+from voc.models.base_build import DELTA_FILE
 from voc.models.sentiment import LABELS, softmax
 
-DELTA_FILE = "delta.safetensors"
 NAME = "voc.sentiment.ft"
 
 
@@ -95,11 +95,10 @@ class FinetunedSentiment:
 
     def _load(self) -> FinetunedSentiment:
         import torch
-        from safetensors.torch import load_file
         from transformers import AutoModel, AutoTokenizer
 
         from voc.models.base_build import build_base, check_trained_on
-        from voc.models.encoders import resolve_dtype
+        from voc.models.encoders import load_delta, resolve_dtype
         from voc.models.sentiment import SentimentClassifier
         from voc.models.sentiment_experts import SourceExperts
 
@@ -116,13 +115,7 @@ class FinetunedSentiment:
         self.tokenizer_ = AutoTokenizer.from_pretrained(str(base))
         net = sentiment_net(AutoModel.from_pretrained(str(base)))
         delta_path = self.folder / DELTA_FILE
-        delta = {k: v.to(torch.float32) for k, v in load_file(str(delta_path)).items()}
-        unknown = set(delta) - set(net.state_dict())
-        if unknown:
-            raise ValueError(
-                f"{self.folder}: delta tensors not in the model: {sorted(unknown)[:5]}"
-            )
-        net.load_state_dict(delta, strict=False)
+        load_delta(net, delta_path)
         self.dtype_ = resolve_dtype(self.dtype)
         if self.dtype_ == "bfloat16":
             net.encoder.to(torch.bfloat16)
