@@ -152,7 +152,15 @@ def relink() -> None:
 @problems_app.command("candidates")
 def candidates(
     min_size: Annotated[int, typer.Option("--min-size", min=2)] = 3,
-    min_similarity: Annotated[float, typer.Option("--min-similarity", min=0.0, max=1.0)] = 0.88,
+    min_similarity: Annotated[
+        float | None,
+        typer.Option(
+            "--min-similarity",
+            min=0.0,
+            max=1.0,
+            help="Average cosine to group at; default VOC_PROBLEM_GROUP_SIMILARITY.",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Last stdout line is JSON.")] = False,
 ) -> None:
     """Groups of unmatched complaints that look like a problem the library lacks."""
@@ -161,6 +169,8 @@ def candidates(
     from voc.search.candidates import propose_candidates
     from voc.text.segment import make_segmenter
 
+    if min_similarity is None:
+        min_similarity = get_settings().problem_group_similarity
     found = propose_candidates(
         configured_engine(),
         make_segmenter("jieba").tokens,

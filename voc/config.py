@@ -72,6 +72,24 @@ class Settings(BaseSettings):
             "`python -m training.choose_link_threshold`)."
         ),
     )
+    problem_group_similarity: float = Field(
+        default=0.88,
+        ge=0.0,
+        le=1.0,
+        description=(
+            "Average cosine at which unmatched complaints group into a candidate problem "
+            "(`voc problems candidates`); set on e5-small's scale."
+        ),
+    )
+    topic_same_similarity: float = Field(
+        default=0.95,
+        ge=0.0,
+        le=1.0,
+        description=(
+            "Centroid cosine at which two topics count as the same topic on a refit (ids "
+            "kept, merges allowed); set on e5-small's scale."
+        ),
+    )
     search_mode: Literal["dense", "hybrid"] = Field(
         default="dense",
         description=(
@@ -98,8 +116,8 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _thresholds_follow_encoder(self) -> Settings:
-        """An adapted encoder's cosines run on their own scale: its shipped thresholds apply
-        unless VOC_LINK_THRESHOLD / VOC_TOUCHPOINT_MIN_SIMILARITY are set explicitly."""
+        """An adapted encoder's cosines run on their own scale: its shipped thresholds (link,
+        touchpoint floor, problem grouping, topic identity) apply unless set explicitly."""
         if self.encoder == "e5-small-bank":
             from voc.models.encoder_adapter import adapter_thresholds
 

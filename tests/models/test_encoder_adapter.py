@@ -82,13 +82,20 @@ def test_adapter_refuses_tensors_the_model_lacks(base_dir: Path, tmp_path: Path)
 
 def test_shipped_adapter_sets_its_thresholds_unless_given() -> None:
     shipped = adapter_thresholds(default_adapter_dir())
-    assert set(shipped) == {"link_threshold", "touchpoint_min_similarity"}
+    assert set(shipped) == {
+        "link_threshold",
+        "touchpoint_min_similarity",
+        "problem_group_similarity",
+        "topic_same_similarity",
+    }
     settings = Settings(encoder="e5-small-bank")
-    assert settings.link_threshold == shipped["link_threshold"]
-    assert settings.touchpoint_min_similarity == shipped["touchpoint_min_similarity"]
+    for field, value in shipped.items():
+        assert getattr(settings, field) == value
     explicit = Settings(encoder="e5-small-bank", link_threshold=0.8)
     assert explicit.link_threshold == 0.8
-    assert Settings(encoder="e5-small-torch").link_threshold == 0.92
+    frozen = Settings(encoder="e5-small-torch")
+    assert (frozen.link_threshold, frozen.problem_group_similarity) == (0.92, 0.88)
+    assert frozen.topic_same_similarity == 0.95
 
 
 def test_shipped_adapter_brings_paraphrases_closer(base_dir: Path) -> None:

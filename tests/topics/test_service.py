@@ -13,7 +13,7 @@ from tests.topics.synthetic import fast_parts, make_data
 from voc.models.topics import TopicModel
 from voc.store.tables import analyses, clauses, feedback
 from voc.store.topic_tables import feedback_topics, topic_history, topic_weekly, topics
-from voc.topics.service import assign_new_feedback, fit_topics, model_dir
+from voc.topics.service import assign_new_feedback, fit_topics, load_current, model_dir
 
 ENCODER = "test-encoder"
 
@@ -95,6 +95,16 @@ def test_service_fit_stores_topics_assignments_history_and_weeks(engine, setting
     transfer_weeks = [w for w in weekly if "app_transfer" in w.touchpoint_mix]
     assert transfer_weeks and all(w.negative_share == 1.0 for w in transfer_weeks)
     assert sum(w.count for w in weekly) == len(texts) - round(report.outlier_share * len(texts))
+
+
+def test_service_fit_uses_the_encoders_topic_identity_threshold(engine, settings) -> None:
+    """A fine-tuned encoder's cosine scale brings its own 'same topic' threshold."""
+    texts, vectors, names = make_data()
+    _stock(engine, texts, vectors, names)
+    adapted = settings.model_copy(update={"topic_same_similarity": 0.68})
+    fit_topics(engine, adapted, min_topic_size=10, model_factory=fast_model)
+    saved = load_current(adapted)
+    assert saved is not None and saved[0].merge_similarity == 0.68
 
 
 def test_service_refit_same_data_other_seed_keeps_ids_and_labels(engine, settings) -> None:

@@ -124,8 +124,9 @@ class TopicModel:
             when it is as close as all but this share of the topic's core members.
         anchor_weight: on a refit, share of a persisting topic's old centroid in its new one
             (1: frozen, 0: jumps to the new cluster); ids stay put either way.
-        merge_similarity: on a refit, two old topics are merged only when their centroids are
-            at least this close; otherwise the old topic is held (see `_anchor`).
+        merge_similarity: on a refit, centroid cosine at which a new topic is an old one, and
+            at which two old topics may merge (below it the old topic is held, see
+            `_anchor`); on the encoder's cosine scale (`VOC_TOPIC_SAME_SIMILARITY`).
         top_n_words: keywords kept per topic.
         label_words: keywords joined into the label.
         random_state: seed of the reducer (and anything else random).
@@ -353,6 +354,7 @@ class TopicModel:
             next_id=anchor.next_id,
             old_assign=np.asarray(anchor.topics),
             new_assign=raw,
+            min_similarity=self.merge_similarity,
         )
         old_row = {t: i for i, t in enumerate(old.topic_ids_)}
         ids = [alignment.mapping[t] for t in found]

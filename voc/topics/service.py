@@ -141,6 +141,7 @@ def fit_topics(
         min_topic_size=size,
         outlier_threshold=outlier_threshold,
         random_state=random_state,
+        merge_similarity=settings.topic_same_similarity,
         encoder_name=corpus.encoder,
     ).fit(corpus.texts, corpus.embeddings, anchor=anchor)
     if anchor is None:  # first fit: issue fresh ids after any ever used
