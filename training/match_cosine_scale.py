@@ -4,14 +4,16 @@ on unlabelled bank-app reviews (no labelled data is used).
     python -m training.match_cosine_scale --encoder e5-small-bank
 
 Two thresholds besides the link and touchpoint ones were set on e5-small's cosines:
-- `problem_group_similarity` (0.88): average-linkage cosine at which unmatched complaints
-  group into a candidate problem — a threshold on *text pairs*;
+- `problem_group_similarity` (0.35): average-linkage cosine, on vectors centred on the
+  store's mean, at which unmatched complaints group into a candidate problem — a threshold
+  on *centred text pairs*;
 - `topic_same_similarity` (0.95): centroid cosine at which two topics count as the same on a
   refit — a threshold on *group centroids*.
 A fine-tuned encoder spreads cosines differently, so the same numbers mean something else.
 Both encoders embed the same seeded sample of ICBC app reviews (`../shared/data`). For text
-pairs, the candidate's threshold is the cosine above which the same share of pairs lies as
-above the reference's threshold. For centroids, the reviews are cut into groups once (k-means
+pairs (each space centred on its own sample mean, as `voc.search.candidates` does), the
+candidate's threshold is the cosine above which the same share of pairs lies as above the
+reference's threshold. For centroids, the reviews are cut into groups once (k-means
 on the reference's vectors, several k), each group's centroid is taken in both spaces, and
 the share of centroid pairs is matched the same way.
 """
@@ -46,6 +48,12 @@ def pair_cosines(vectors: np.ndarray) -> np.ndarray:
     return (vectors @ vectors.T)[upper]
 
 
+def centre(vectors: np.ndarray) -> np.ndarray:
+    """Unit vectors of each row minus the sample mean."""
+    residual = vectors - vectors.mean(axis=0)
+    return residual / np.linalg.norm(residual, axis=1, keepdims=True)
+
+
 def matched_threshold(reference: np.ndarray, candidate: np.ndarray, threshold: float) -> float:
     """The candidate cosine above which the same share of pairs lies as above `threshold`
     among the reference cosines of the same pairs."""
@@ -78,7 +86,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--encoder", required=True, help="candidate encoder registry name")
     parser.add_argument("--reference", default="e5-small-torch")
-    parser.add_argument("--pair-threshold", type=float, default=0.88)
+    parser.add_argument("--pair-threshold", type=float, default=0.35)
     parser.add_argument("--centroid-threshold", type=float, default=0.95)
     parser.add_argument("--reviews", type=int, default=3000)
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
@@ -92,7 +100,8 @@ def main(argv: list[str] | None = None) -> None:
     for role, name in (("reference", args.reference), ("candidate", args.encoder)):
         encoder = build_encoder(Settings(encoder=name))
         spaces[role] = np.asarray(encoder.encode(texts, kind="query"), dtype=np.float32)
-    ref_pairs, cand_pairs = pair_cosines(spaces["reference"]), pair_cosines(spaces["candidate"])
+    ref_pairs = pair_cosines(centre(spaces["reference"]))
+    cand_pairs = pair_cosines(centre(spaces["candidate"]))
     ref_cent, cand_cent = centroid_cosines(spaces["reference"], spaces["candidate"])
     pair = matched_threshold(ref_pairs, cand_pairs, args.pair_threshold)
     centroid = matched_threshold(ref_cent, cand_cent, args.centroid_threshold)

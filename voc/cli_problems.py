@@ -156,9 +156,9 @@ def candidates(
         float | None,
         typer.Option(
             "--min-similarity",
-            min=0.0,
+            min=-1.0,
             max=1.0,
-            help="Average cosine to group at; default VOC_PROBLEM_GROUP_SIMILARITY.",
+            help="Average centred cosine to group at; default VOC_PROBLEM_GROUP_SIMILARITY.",
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Last stdout line is JSON.")] = False,
@@ -171,12 +171,15 @@ def candidates(
 
     if min_similarity is None:
         min_similarity = get_settings().problem_group_similarity
-    found = propose_candidates(
-        configured_engine(),
-        make_segmenter("jieba").tokens,
-        min_similarity=min_similarity,
-        min_size=min_size,
-    )
+    try:
+        found = propose_candidates(
+            configured_engine(),
+            make_segmenter("jieba").tokens,
+            min_similarity=min_similarity,
+            min_size=min_size,
+        )
+    except ValueError as exc:
+        raise fail(str(exc)) from None
     if as_json:
         typer.echo(
             json.dumps([dataclasses.asdict(c) for c in found], ensure_ascii=False, default=str)

@@ -73,12 +73,13 @@ class Settings(BaseSettings):
         ),
     )
     problem_group_similarity: float = Field(
-        default=0.88,
-        ge=0.0,
+        default=0.35,
+        ge=-1.0,
         le=1.0,
         description=(
-            "Average cosine at which unmatched complaints group into a candidate problem "
-            "(`voc problems candidates`); set on e5-small's scale."
+            "Average cosine, after centring on the store's mean vector, at which unmatched "
+            "complaints group into a candidate problem (`voc problems candidates`); set on "
+            "e5-small's scale."
         ),
     )
     topic_same_similarity: float = Field(

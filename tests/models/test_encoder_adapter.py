@@ -94,7 +94,7 @@ def test_shipped_adapter_sets_its_thresholds_unless_given() -> None:
     explicit = Settings(encoder="e5-small-bank", link_threshold=0.8)
     assert explicit.link_threshold == 0.8
     frozen = Settings(encoder="e5-small-torch")
-    assert (frozen.link_threshold, frozen.problem_group_similarity) == (0.92, 0.88)
+    assert (frozen.link_threshold, frozen.problem_group_similarity) == (0.92, 0.35)
     assert frozen.topic_same_similarity == 0.95
 
 

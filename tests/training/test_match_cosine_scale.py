@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from training.match_cosine_scale import (
+    centre,
     centroid_cosines,
     matched_threshold,
     pair_cosines,
@@ -52,3 +53,12 @@ def test_write_thresholds_keeps_the_adapters_other_thresholds(tmp_path: Path) ->
     write_thresholds(tmp_path, {"topic_same_similarity": 0.68})
     assert adapter_thresholds(tmp_path) == {"link_threshold": 0.77, "topic_same_similarity": 0.68}
     assert json.loads((tmp_path / "config.json").read_text(encoding="utf-8"))["recipe"] == {"x": 1}
+
+
+def test_centre_removes_the_shared_direction() -> None:
+    rng = np.random.default_rng(2)
+    shared = np.zeros(16)
+    shared[0] = 8.0
+    vectors = _unit(shared + rng.normal(size=(400, 16)))
+    assert pair_cosines(vectors).mean() > 0.8
+    assert abs(pair_cosines(centre(vectors)).mean()) < 0.05
