@@ -216,6 +216,7 @@ def digest(
             analytics_settings(),
             tokenize=make_segmenter().tokens,
             taxonomy_path=settings.taxonomy,
+            group_similarity=settings.problem_group_similarity,
         )
         paths = write_digest(page, fmt, out)
     except ValueError as exc:
@@ -253,7 +254,14 @@ def run_demo_analytics(engine, digest_dir: Path | None = None) -> list[dict[str,
         )
     week = latest_period(engine, "week")
     if digest_dir is not None and week:
-        page = build_digest(engine, week, settings, tokenize=tokens, refresh=False)
+        page = build_digest(
+            engine,
+            week,
+            settings,
+            tokenize=tokens,
+            refresh=False,
+            group_similarity=get_settings().problem_group_similarity,
+        )
         for fmt in ("md", "html"):
             paths = write_digest(page, fmt, digest_dir)
             typer.echo(f"digest {week} ({fmt}): {paths[0]}")

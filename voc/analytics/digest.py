@@ -27,8 +27,10 @@ from voc.analytics.scores import ScoreRow, scorecard
 from voc.analytics.settings import AnalyticsSettings
 from voc.analytics.stats import two_proportion_z
 from voc.analytics.trends import refresh_alerts, weekly_series
+from voc.analytics.unexplained import unexplained_groups
 from voc.store.tables import analyses, feedback
 from voc.store.topic_tables import topics
+from voc.text.segment import make_segmenter
 
 Format = Literal["json", "md", "html"]
 FORMATS: tuple[Format, ...] = ("json", "md", "html")
@@ -112,8 +114,13 @@ def build_digest(
     tokenize: Callable[[str], list[str]] | None = None,
     taxonomy_path: Path | None = None,
     refresh: bool = True,
+    group_similarity: float = 0.35,
 ) -> dict[str, Any]:
-    """Everything the weekly page says, as plain data (no charts rendered yet)."""
+    """Everything the weekly page says, as plain data (no charts rendered yet).
+
+    `group_similarity`: the encoder's candidate-problem grouping threshold
+    (`Settings.problem_group_similarity`).
+    """
     settings = settings or AnalyticsSettings()
     week = week_of(week)
     zone = ZoneInfo(settings.timezone)
@@ -220,6 +227,14 @@ def build_digest(
         "alerts": active,
         "resolved": resolved,
         "topics": topic_lines[:10],
+        "unexplained": unexplained_groups(
+            engine,
+            week,
+            zone,
+            tokenize or make_segmenter().tokens,
+            min_similarity=group_similarity,
+            max_chars=settings.quote_chars,
+        ),
         "drivers": {
             "target": "nps",
             "window": [first, week],

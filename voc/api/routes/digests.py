@@ -63,6 +63,7 @@ def digest(
                 tokenize=tokenizer(),
                 taxonomy_path=settings.taxonomy,
                 refresh=False,
+                group_similarity=settings.problem_group_similarity,
             )
     except ValueError as exc:
         raise ApiError(404, str(exc)) from None
