@@ -53,3 +53,47 @@ def test_problems_patch_changes_and_audits(live) -> None:
 def test_problems_list_validates_filters(live) -> None:
     with live.client("handler") as client:
         assert_error(client.get("/v1/problems", params={"status": "gone"}), 422, "validation_error")
+
+
+def test_problem_candidates_group_unmatched_complaints(tmp_path, components) -> None:
+    from tests.api.conftest import serve
+    from tests.search.conftest import BigramEncoder, add_analysed
+    from voc.schema import Problem
+    from voc.search.candidates import MIN_CENTRE_ITEMS
+    from voc.search.linking import link_feedback
+    from voc.search.problems import ProblemMatcher
+    from voc.store.problems import upsert_problem
+    from voc.text.segment import make_segmenter
+
+    with serve(tmp_path / "home", components) as server:
+        with server.client("handler") as handler:
+            empty = handler.get("/v1/problems/candidates")
+        encoder = BigramEncoder()
+        for text in ["积分莫名其妙清零了", "积分突然清零没通知我13912345678", "我的积分怎么清零了"]:
+            add_analysed(server.engine, encoder, text, touchpoint="marketing_rewards")
+        problem = Problem(id="P1", title="转账失败提示系统繁忙", description="转账失败")
+        upsert_problem(server.engine, problem)
+        tokens = make_segmenter("jieba").tokens
+        matcher = ProblemMatcher(encoder, tokens, threshold=0.99).fit([problem])
+        link_feedback(server.engine, matcher, encoder)
+        with server.client("handler") as handler:
+            too_small = handler.get("/v1/problems/candidates")
+        for i in range(MIN_CENTRE_ITEMS):
+            text = f"第{i}次来网点办业务服务很好{i % 7}号窗口"
+            add_analysed(server.engine, encoder, text, source="survey", sentiment="positive")
+        with server.client("handler") as handler, server.client("viewer") as viewer:
+            found = handler.get("/v1/problems/candidates", params={"min_size": 3})
+            forbidden = viewer.get("/v1/problems/candidates")
+            bad = handler.get("/v1/problems/candidates", params={"min_size": 1})
+    assert empty.status_code == 200 and empty.json()["items"] == []  # nothing unmatched
+    assert_error(too_small, 409, "conflict")
+    assert f"at least {MIN_CENTRE_ITEMS} analysed items" in too_small.json()["error"]["message"]
+    assert found.status_code == 200, found.text
+    body = found.json()
+    assert body["min_similarity"] == server.settings.problem_group_similarity
+    (group,) = body["items"]
+    assert group["size"] == 3 and group["touchpoint"] == "marketing_rewards"
+    assert group["nearest_problem"] == "P1"
+    assert "13912345678" not in found.text and "[手机号]" in found.text
+    assert_error(forbidden, 403, "forbidden")
+    assert_error(bad, 422, "validation_error")

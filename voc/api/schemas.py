@@ -292,6 +292,26 @@ class ProblemList(Page):
     items: list[ProblemOut]
 
 
+class CandidateProblem(BaseModel):
+    """A group of unmatched complaints that look like one problem the library lacks."""
+
+    size: int
+    title_hint: str = Field(description="The complaint nearest the group's centre (masked).")
+    keywords: list[str] = Field(examples=[["积分", "清零", "通知"]])
+    touchpoint: str | None = Field(description="Most common touchpoint of the members.")
+    first_seen: datetime
+    last_seen: datetime
+    feedback_ids: list[str] = Field(description="Members, nearest the centre first.")
+    examples: list[str] = Field(description="Up to three masked member texts.")
+    nearest_problem: str | None = Field(description="Known problem the members come closest to.")
+    nearest_score: float | None
+
+
+class CandidateList(BaseModel):
+    items: list[CandidateProblem]
+    min_similarity: float = Field(description="Grouping threshold used (centred cosine).")
+
+
 class TouchpointSummaryRow(BaseModel):
     touchpoint: str = Field(examples=["app_transfer"])
     name: str | None = Field(default=None, examples=["手机银行转账"])

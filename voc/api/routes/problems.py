@@ -10,12 +10,20 @@ from sqlalchemy import Engine
 
 from voc.api.audit import record
 from voc.api.components import Components
-from voc.api.deps import ComponentsDep, EngineDep, JobsDep, PageDep
+from voc.api.deps import ComponentsDep, EngineDep, JobsDep, PageDep, SettingsDep
 from voc.api.errors import ERROR_RESPONSES, ApiError
 from voc.api.ingest import Progress
 from voc.api.jobs import JobRunner, create_job
 from voc.api.keys import Principal
-from voc.api.schemas import ProblemDetail, ProblemIn, ProblemList, ProblemOut, ProblemPatch
+from voc.api.routes.analytics_common import tokenizer
+from voc.api.schemas import (
+    CandidateList,
+    ProblemDetail,
+    ProblemIn,
+    ProblemList,
+    ProblemOut,
+    ProblemPatch,
+)
 from voc.api.security import Admin, Handler
 from voc.schema import Problem, ProblemStatus
 from voc.store import problems as store
@@ -85,6 +93,43 @@ def list_problems(
         limit=page.limit,
         offset=page.offset,
     )
+
+
+@router.get(
+    "/candidates",
+    response_model=CandidateList,
+    summary="Proposed new problems",
+    responses={409: {"description": "the store is too small to group complaints"}},
+)
+def candidate_problems(
+    principal: Handler,
+    engine: EngineDep,
+    settings: SettingsDep,
+    min_size: int = Query(default=3, ge=2, le=1000),
+    limit: int = Query(default=20, ge=1, le=200),
+) -> CandidateList:
+    """Groups of recent complaints no known problem explains (below the link threshold),
+    largest first: what the library should learn next. Texts are masked."""
+    from voc.search.candidates import propose_candidates
+
+    try:
+        found = propose_candidates(
+            engine,
+            tokenizer(),
+            min_similarity=settings.problem_group_similarity,
+            min_size=min_size,
+        )
+    except ValueError as exc:
+        raise ApiError(409, str(exc)) from None
+    items = [
+        asdict(c)
+        | {
+            "title_hint": mask_pii(c.title_hint),
+            "examples": [mask_pii(text) for text in c.examples],
+        }
+        for c in found[:limit]
+    ]
+    return CandidateList(items=items, min_similarity=settings.problem_group_similarity)
 
 
 @router.get("/{problem_id}", response_model=ProblemDetail, summary="One problem and recent cases")
