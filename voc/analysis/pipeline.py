@@ -22,6 +22,7 @@ from voc.models.encoders import Encoder
 from voc.models.touchpoints import NONE, TouchpointClassifier
 from voc.store.feedback import feedback_from_row, to_utc_naive
 from voc.store.tables import analyses, clauses, feedback
+from voc.text.formulaic import is_formulaic
 
 SENTIMENT_LABELS = ("negative", "neutral", "positive")
 
@@ -55,8 +56,20 @@ class AnalysisReport:
         return self.analysed / self.seconds if self.seconds else 0.0
 
 
+# Part of the analysis version: a change in how clause vectors pool re-analyses stores.
+POOLING = "pool.content-v1"
+
+
+def clause_weights(texts: Sequence[str]) -> np.ndarray:
+    """Pooling weight of each clause: its length, or 0 for a formulaic clause (greeting,
+    thanks, identity answer) unless every clause is one."""
+    lengths = np.asarray([max(1, len(t)) for t in texts], dtype=np.float32)
+    content = np.asarray([not is_formulaic(t) for t in texts])
+    return lengths * content if content.any() else lengths
+
+
 def pooled_embedding(vectors: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """Length-weighted mean of clause vectors, re-normalised: the document's embedding."""
+    """Weighted mean of clause vectors, re-normalised: the document's embedding."""
     mean = (vectors * weights[:, None]).sum(axis=0)
     norm = float(np.linalg.norm(mean))
     return (mean / norm if norm else mean).astype(np.float32)
@@ -81,7 +94,7 @@ class Analyzer:
     @property
     def version(self) -> str:
         """Identifies the models behind a stored analysis."""
-        return f"{self.sentiment.version}|{self.touchpoints.version_}|{self.encoder.name}"
+        return f"{self.sentiment.version}|{self.touchpoints.version_}|{self.encoder.name}|{POOLING}"
 
     def _timed(self, report: AnalysisReport, stage: str, fn: Callable[[], object]) -> object:
         start = time.perf_counter()
@@ -119,9 +132,9 @@ class Analyzer:
         docs, doc_vectors = [], []
         for index, item in enumerate(items):
             span = vectors[offsets[index] : offsets[index + 1]]
-            lengths = np.asarray([max(1, len(u.text)) for u in units[index]], dtype=np.float32)
+            weights = clause_weights([u.text for u in units[index]])
             docs.append(document_text(item))
-            doc_vectors.append(pooled_embedding(span, lengths))
+            doc_vectors.append(pooled_embedding(span, weights))
         doc_matrix = np.vstack(doc_vectors) if doc_vectors else vectors[:0]
         clause_texts = [u.text for u in flat]
         clause_proba, doc_proba = self._timed(

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Engine, select
 
-from voc.analysis.pipeline import pooled_embedding
+from voc.analysis.pipeline import clause_weights, pooled_embedding
 from voc.analysis.units import text_units
 from voc.models.encoders import Encoder
 from voc.schema import Problem
@@ -63,8 +63,7 @@ def embed_text(encoder: Encoder, text: str) -> tuple[np.ndarray, np.ndarray]:
     """(pooled vector, clause vectors) of an ad-hoc text, as the analyzer computes them."""
     units = text_units(text)
     vectors = encoder.encode([u.text for u in units], kind="query")
-    weights = np.asarray([max(1, len(u.text)) for u in units], dtype=np.float32)
-    return pooled_embedding(vectors, weights), vectors
+    return pooled_embedding(vectors, clause_weights([u.text for u in units])), vectors
 
 
 class SimilarSearch:

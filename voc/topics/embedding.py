@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from voc.analysis.pipeline import pooled_embedding
+from voc.analysis.pipeline import clause_weights, pooled_embedding
 from voc.models.encoders import Encoder
 from voc.text.clauses import split_clauses
 
@@ -50,7 +50,6 @@ def embed_texts(encoder: Encoder, texts: Sequence[str]) -> EmbeddedTexts:
     for index, group in enumerate(groups):
         span = vectors[offset : offset + len(group)]
         if len(group):
-            weights = np.asarray([max(1, len(c)) for c in group], dtype=np.float32)
-            docs[index] = pooled_embedding(span, weights)
+            docs[index] = pooled_embedding(span, clause_weights(group))
         offset += len(group)
     return EmbeddedTexts(docs, flat, vectors.astype(np.float32, copy=False), owner)

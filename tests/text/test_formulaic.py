@@ -1,0 +1,46 @@
+"""Formulaic clauses (greetings, thanks, identity answers) are told from clauses with content."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from voc.analysis.pipeline import clause_weights
+from voc.text.formulaic import is_formulaic
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "好的，谢谢。",
+        "那就这样吧。",
+        "嗯，再见。",
+        "卡号是[银行卡]。",
+        "是本人，后四位是3822。",
+        "喂？喂，听得到吗？",
+    ],
+)
+def test_courtesy_and_identity_answers_are_formulaic(text: str) -> None:
+    assert is_formulaic(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "好的，那需要带什么材料吗？",
+        "好用。",
+        "转账失败",
+        "明白了，我回去看一下。",
+        "那大概要多久？",
+        "",
+    ],
+)
+def test_clauses_with_content_are_not(text: str) -> None:
+    assert not is_formulaic(text)
+
+
+def test_formulaic_clauses_do_not_weigh_in_the_document_vector() -> None:
+    weights = clause_weights(["分期手续费比说的高", "好的，谢谢。", "卡号是[银行卡]。"])
+    assert weights.tolist() == [9.0, 0.0, 0.0]
+    only_courtesy = clause_weights(["好的，谢谢。", "再见"])
+    assert np.all(only_courtesy > 0)  # nothing else to go on: plain length weights
