@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 
 from tests.search.conftest import add_analysed
 from voc.search.cases import CaseIndex, case_index_path
-from voc.search.index import IndexMismatchError
-from voc.store.tables import feedback
+from voc.search.index import IndexMismatchError, as_ids
+from voc.store.tables import analyses, feedback
 from voc.text.segment import make_segmenter
 
 
@@ -42,6 +44,28 @@ def test_case_index_sync_adds_new_and_drops_deleted_items(settings, engine, enco
     assert len(reopened.index) == 1
     hits = reopened.search(encoder.encode(["客服电话打不通"])[0], "客服电话打不通", k=5)
     assert [h[0] for h in hits] == [second]
+
+
+def test_case_index_sync_replaces_vectors_of_items_analysed_again(
+    settings, engine, encoder
+) -> None:
+    """A re-analysis (new models or pooling) changes an item's stored vector in place; the
+    index must follow, not keep the old vector under the same id."""
+    item = add_analysed(engine, encoder, "网点排队一个小时")
+    add_analysed(engine, encoder, "信用卡年费太贵")
+    cases = _open(settings, engine, encoder)
+    new_vector = encoder.encode(["手机银行转账失败提示系统繁忙"])[0]
+    later = datetime.now(UTC).replace(tzinfo=None) + timedelta(seconds=1)
+    with engine.begin() as connection:
+        connection.execute(
+            update(analyses)
+            .where(analyses.c.feedback_id == item)
+            .values(embedding=new_vector.tobytes(), analysed_at=later)
+        )
+    assert cases.sync() == (1, 0)
+    assert cases.sync() == (0, 0)  # the index remembers how far it is in step
+    scores, keys = _open(settings, engine, encoder).index.search(new_vector, k=1)
+    assert keys[0, 0] == as_ids([item])[0] and scores[0, 0] > 0.99
 
 
 def test_case_index_rebuilds_a_corrupt_file(settings, engine, encoder) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 
 from tests.search.conftest import add_analysed
 from voc.schema import Problem
@@ -12,7 +14,7 @@ from voc.search.linking import link_feedback, unmatched_feedback
 from voc.search.problems import ProblemMatcher
 from voc.store.problems import link_case, upsert_problem
 from voc.store.search_tables import problem_matches
-from voc.store.tables import problem_links
+from voc.store.tables import analyses, clauses, problem_links
 from voc.text.segment import make_segmenter
 
 P1 = Problem(id="P1", title="转账失败提示系统繁忙", description="转账失败系统繁忙")
@@ -44,6 +46,43 @@ def test_link_feedback_links_matches_and_keeps_unmatched_scores(engine, encoder)
     assert rows == {near: True, far: False}
     assert [r["feedback_id"] for r in unmatched_feedback(engine)] == [far]
     assert praise not in rows  # positive survey answers are not complaints
+
+
+def test_link_feedback_rematches_items_analysed_again(engine, encoder) -> None:
+    item = add_analysed(engine, encoder, "转账失败了，系统繁忙")
+    matcher = _matcher(engine, encoder)
+    assert link_feedback(engine, matcher, encoder).checked == 1
+    assert link_feedback(engine, matcher, encoder).checked == 0
+    later = datetime.now(UTC).replace(tzinfo=None) + timedelta(seconds=1)
+    with engine.begin() as connection:  # new models or pooling: a new vector, a new match
+        connection.execute(
+            update(analyses).where(analyses.c.feedback_id == item).values(analysed_at=later)
+        )
+    assert link_feedback(engine, matcher, encoder).checked == 1
+
+
+def test_formulaic_clauses_are_not_matched_on_their_own(engine, encoder) -> None:
+    item = add_analysed(engine, encoder, "好的，谢谢。理财收益太低")
+    with engine.begin() as connection:
+        for position, text in enumerate(["好的，谢谢。", "理财收益太低"]):
+            connection.execute(
+                insert(clauses).values(
+                    feedback_id=item,
+                    position=position,
+                    speaker="customer",
+                    text=text,
+                    start=0,
+                    end=len(text),
+                    sentiment="neutral",
+                    p_negative=0.1,
+                    p_neutral=0.8,
+                    p_positive=0.1,
+                )
+            )
+    thanks = Problem(id="P9", title="好的谢谢", description="好的，谢谢")
+    upsert_problem(engine, thanks)
+    matcher = ProblemMatcher(encoder, make_segmenter("jieba").tokens, threshold=0.9).fit([thanks])
+    assert link_feedback(engine, matcher, encoder).linked == 0
 
 
 def test_link_feedback_is_idempotent_and_respects_manual_links(engine, encoder) -> None:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 
 from tests.topics.synthetic import fast_parts, make_data
 from voc.models.topics import TopicModel
@@ -174,6 +174,25 @@ def test_service_assign_new_feedback_without_refit(engine, settings) -> None:
         np.mean([got[f] == theme_topic[n] for f, n in zip(new_ids, more_names, strict=True)]) >= 0.9
     )
     assert assign_new_feedback(engine, settings) == 0  # nothing left to assign
+
+
+def test_service_reassigns_items_analysed_again(engine, settings) -> None:
+    """A re-analysis (new models or pooling) gives an item a new vector: it gets a new topic
+    row on the next assignment, without a refit."""
+    texts, vectors, names = make_data(seed=4)
+    ids = _stock(engine, texts, vectors, names)
+    fit_topics(engine, settings, min_topic_size=10, model_factory=fast_model)
+    assert assign_new_feedback(engine, settings) == 0
+    with engine.begin() as connection:
+        assigned = connection.scalar(select(func.max(feedback_topics.c.assigned_at)))
+        connection.execute(
+            update(analyses)
+            .where(analyses.c.feedback_id.in_(ids[:5]))
+            .values(analysed_at=assigned + timedelta(milliseconds=1))
+        )
+    assert assign_new_feedback(engine, settings) == 5
+    assert assign_new_feedback(engine, settings) == 0
+    assert _count(engine, feedback_topics) == len(ids)
 
 
 def test_service_fit_without_analysed_feedback_fails_clearly(engine, settings) -> None:

@@ -2,7 +2,7 @@
 
 Results land next to the feedback (tables `analyses` and `clauses`), one transaction per
 batch. An item is analysed again only when the analysis version (models + taxonomy +
-encoder) changed, so re-running is idempotent and a model upgrade re-analyses.
+encoder + pooling) changed, so re-running is idempotent and a model upgrade re-analyses.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from voc.models.encoders import Encoder
 from voc.models.touchpoints import NONE, TouchpointClassifier
 from voc.store.feedback import feedback_from_row, to_utc_naive
 from voc.store.tables import analyses, clauses, feedback
-from voc.text.formulaic import is_formulaic
+from voc.text.formulaic import PHRASES_DIGEST, is_formulaic
 
 SENTIMENT_LABELS = ("negative", "neutral", "positive")
 
@@ -57,7 +57,7 @@ class AnalysisReport:
 
 
 # Part of the analysis version: a change in how clause vectors pool re-analyses stores.
-POOLING = "pool.content-v1"
+POOLING = f"pool.content-{PHRASES_DIGEST}"
 
 
 def clause_weights(texts: Sequence[str]) -> np.ndarray:

@@ -9,7 +9,7 @@ Vectors are centred first: the mean embedding of the store's recent analysed ite
 subtracted before the cosine. e5's vectors share one large common direction (44% of random
 pairs of real app reviews have cosine >= 0.88), so on raw cosines the demo's 247 unmatched
 complaints fell into one group of 231 ("不 好 没 离谱"); centred, what is left is what a
-complaint says beyond "a bank-app complaint", and the demo's groups are 91% pure by the
+complaint says beyond "a bank-app complaint", and the demo's groups are 91-93% pure by the
 generator's touchpoint (real app reviews group into crashes, failed updates, iPhone X support,
 network errors; see the closing note of session 6).
 """

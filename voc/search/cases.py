@@ -3,14 +3,15 @@
 The FAISS index lives in VOC_HOME/index/cases.faiss and holds each analysed item's
 pooled embedding (the one `voc analyze` stored), keyed by `id_to_int64(feedback id)`. It
 is rebuilt from the store when missing or corrupt, refused when built by another
-encoder, and `sync` adds what was analysed since and drops what was deleted. BM25 over
-the case texts is built in memory when the search mode is hybrid.
+encoder, and `sync` adds what was analysed since, replaces the vectors of items analysed
+again (new models or pooling) and drops what was deleted. BM25 over the case texts is
+built in memory when the search mode is hybrid.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -115,26 +116,56 @@ class CaseIndex:
         return self
 
     def sync(self) -> tuple[int, int]:
-        """Add newly analysed items, remove deleted ones, save; returns (added, removed).
+        """Add newly analysed items (and re-add items analysed again), remove deleted ones,
+        save; returns (added or replaced, removed).
 
-        Reads only ids from the store, then vectors and texts of the new items only; BM25
-        term lists are cached per item, so a sync re-tokenises nothing already indexed.
+        Reads only ids from the store, then vectors and texts of the changed items only;
+        BM25 term lists are cached per item, so a sync re-tokenises nothing already indexed.
         """
         if self.index is None:
             raise RuntimeError("CaseIndex is not open; call open() first")
+        latest = self._latest_analysis()  # read first: later analyses wait for the next sync
         stored = self._stored_ids()
         present = self.index.ids()
         gone = np.setdiff1d(present, np.fromiter(stored, np.int64, len(stored)))
         indexed = set(present.tolist())
         new = [feedback_id for key, feedback_id in stored.items() if key not in indexed]
+        new += self._analysed_again(indexed)
         for start in range(0, len(new), IN_BATCH):
             ids, vectors = self._vectors(new[start : start + IN_BATCH])
             self.index.add(ids, vectors)
         removed = self.index.remove(gone) if len(gone) else 0
-        if new or removed or not self.path.exists():
+        mark = latest.isoformat() if latest is not None else self.index.meta.synced_until
+        moved = mark != self.index.meta.synced_until
+        self.index.meta.synced_until = mark
+        if new or removed or moved or not self.path.exists():
             self.index.save()
         self._build_retriever(stored)
         return len(new), removed
+
+    def _latest_analysis(self) -> datetime | None:
+        query = select(func.max(analyses.c.analysed_at)).where(
+            analyses.c.encoder == self.encoder_name
+        )
+        with self.engine.connect() as connection:
+            return connection.scalar(query)
+
+    def _analysed_again(self, indexed: set[int]) -> list[str]:
+        """Indexed items analysed after the index's mark (an index without one counts from
+        its creation), whose stored vector may differ from the indexed one."""
+        assert self.index is not None
+        meta = self.index.meta
+        if meta.synced_until:
+            since = datetime.fromisoformat(meta.synced_until)
+        else:
+            since = datetime.fromisoformat(meta.created_at).astimezone(UTC).replace(tzinfo=None)
+        query = select(analyses.c.feedback_id).where(
+            analyses.c.encoder == self.encoder_name, analyses.c.analysed_at > since
+        )
+        with self.engine.connect() as connection:
+            ids = connection.scalars(query).all()
+        keys = as_ids(ids).tolist() if ids else []
+        return [feedback_id for key, feedback_id in zip(keys, ids, strict=True) if key in indexed]
 
     def _stored_ids(self) -> dict[int, str]:
         query = select(analyses.c.feedback_id).where(analyses.c.encoder == self.encoder_name)

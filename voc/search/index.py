@@ -172,6 +172,9 @@ class IndexMeta:
     index_crc32: int = 0
     ids_bytes: int = 0
     ids_crc32: int = 0
+    # Newest `analyses.analysed_at` (naive UTC, ISO) whose vector is in the index; the owner
+    # re-adds items analysed after it (a re-analysis may change a vector). "" = not recorded.
+    synced_until: str = ""
 
     def to_json(self) -> str:
         """The metadata as indented JSON (it is small and meant to be read by people)."""

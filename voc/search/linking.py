@@ -5,7 +5,9 @@ sentiment is negative (a negative survey answer or review describes a problem to
 Each gets a `problem_matches` row (best problem + cosine, matched or not); matched ones
 also get an automatic `problem_links` row unless a person already linked the item by hand.
 Items are re-matched only when the matcher version (encoder, mode, threshold, library
-content) changed, so re-running is cheap and a library edit re-links everything.
+content) changed or the item was analysed again since its match (new models or pooling
+give it a new vector), so re-running is cheap and a library edit re-links everything.
+Formulaic clauses ("卡号是[银行卡]", "好的，谢谢") are not matched on their own.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from voc.search.problems import ProblemMatcher
 from voc.store.feedback import insert_ignoring_conflicts
 from voc.store.search_tables import problem_matches
 from voc.store.tables import analyses, clauses, feedback, problem_links
+from voc.text.formulaic import is_formulaic
 
 COMPLAINT_SOURCES = ("complaint", "call_transcript")
 
@@ -54,7 +57,11 @@ def link_feedback(
     """
     report = LinkReport()
     version = matcher.version_
-    stale = or_(problem_matches.c.feedback_id.is_(None), problem_matches.c.version != version)
+    stale = or_(
+        problem_matches.c.feedback_id.is_(None),
+        problem_matches.c.version != version,
+        analyses.c.analysed_at > problem_matches.c.matched_at,
+    )
     query = (
         select(feedback.c.id, feedback.c.text, analyses.c.embedding)
         .join(analyses, analyses.c.feedback_id == feedback.c.id)
@@ -71,7 +78,7 @@ def link_feedback(
         clause_texts = _customer_clauses(engine, [r.id for r in batch])
         rows = []
         for item in batch:
-            own = clause_texts.get(item.id, [])
+            own = [t for t in clause_texts.get(item.id, []) if not is_formulaic(t)]
             vectors = [np.frombuffer(item.embedding, dtype=np.float32)[None, :]]
             if len(own) > 1:
                 vectors.append(encoder.encode(own, kind="query"))

@@ -1,7 +1,7 @@
 """`voc similar` / `POST /v1/similar`: the known problem and past cases nearest a new text.
 
 The text is masked first, then embedded exactly as `voc analyze` embeds stored items
-(clauses as queries, length-weighted pooled vector), so it lands in the same space as
+(clauses as queries, pooled by `clause_weights`), so it lands in the same space as
 the case index. Cases come with their resolution when they are complaint tickets.
 """
 

@@ -10,6 +10,7 @@ punctuation and with PII placeholders removed, is one of the phrases below, so "
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 from voc.text.pii import PLACEHOLDERS
@@ -25,6 +26,8 @@ _GROUPS = {
     "手机号是 电话是 我手机号是 我叫 姓名是",
 }
 PHRASES = frozenset(word for words in _GROUPS.values() for word in words.split(" "))
+# Names the phrase list inside the analysis version: editing it re-analyses stores.
+PHRASES_DIGEST = hashlib.sha1("\x1f".join(sorted(PHRASES)).encode("utf-8")).hexdigest()[:8]
 _PIECES = re.compile(r"[\s，。！？、；：,.!?;:~…]+")
 _PLACEHOLDER = re.compile("|".join(re.escape(p) for p in sorted(set(PLACEHOLDERS.values()))))
 _DIGITS = re.compile(r"\d+")

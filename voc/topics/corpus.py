@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Literal
 
 import numpy as np
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, or_, select
 
 from voc.analysis.units import document_text
 from voc.store.embeddings import EmbeddingCache, text_hash
@@ -52,10 +52,11 @@ def load_corpus(
     level: Level = "document",
     *,
     since: datetime | None = None,
-    unassigned_only: bool = False,
+    pending_only: bool = False,
     encoder: str | None = None,
 ) -> Corpus:
-    """Analysed feedback (optionally since a date / not yet in `feedback_topics`).
+    """Analysed feedback (optionally since a date / only items pending assignment: no row in
+    `feedback_topics` yet, or analysed again since their row was written).
 
     Items analysed with another encoder than `encoder` are left out (their vectors live in
     another space); with `encoder=None` the most common encoder is used.
@@ -66,10 +67,15 @@ def load_corpus(
     )
     if since is not None:
         query = query.where(feedback.c.created_at >= to_utc_naive(since))
-    if unassigned_only:
+    if pending_only:
         query = query.outerjoin(
             feedback_topics, feedback_topics.c.feedback_id == feedback.c.id
-        ).where(feedback_topics.c.feedback_id.is_(None))
+        ).where(
+            or_(
+                feedback_topics.c.feedback_id.is_(None),
+                analyses.c.analysed_at > feedback_topics.c.assigned_at,
+            )
+        )
     with engine.connect() as connection:
         rows = connection.execute(query.order_by(feedback.c.id)).fetchall()
     if encoder is None and rows:

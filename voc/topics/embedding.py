@@ -1,7 +1,8 @@
 """Document embeddings the way `voc analyze` makes them, for texts that are not in the store.
 
 `voc analyze` embeds each clause (kind "query") and pools the clause vectors, weighted by
-length, into the document vector kept in `analyses.embedding`. `voc eval topics` and the
+length with formulaic clauses left out (`clause_weights`), into the document vector kept
+in `analyses.embedding`. `voc eval topics` and the
 benchmarks embed labelled files the same way, so the topic model sees the same geometry as
 on the store.
 """

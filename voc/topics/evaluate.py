@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from voc.analysis.pipeline import POOLING
 from voc.models.encoders import Encoder
 from voc.models.topics import OUTLIER, Anchor, TopicModel
 from voc.topics.embedding import embed_texts
@@ -30,7 +31,7 @@ def document_embeddings(
     encoder: Encoder, texts: Sequence[str], cache: Path | None = None
 ) -> np.ndarray:
     """Pooled document vectors; with `cache` (.npy) reused when encoder and texts match."""
-    digest = _digest(encoder.name, texts)
+    digest = _digest(f"{encoder.name}|{POOLING}", texts)
     sidecar = cache.with_suffix(".json") if cache else None
     if cache and sidecar and cache.is_file() and sidecar.is_file():
         with open(sidecar, encoding="utf-8") as handle:

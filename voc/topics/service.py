@@ -188,7 +188,8 @@ def fit_topics(
 
 
 def assign_new_feedback(engine: Engine, settings: Settings) -> int:
-    """Assign analysed items that have no topic yet to the existing topics (no refit).
+    """Assign analysed items that have no topic yet, or were analysed again since, to the
+    existing topics (no refit).
 
     Returns how many items got a row in `feedback_topics` (unassigned ones get a NULL topic,
     so they are not looked at again until the next fit). Without a fitted model: 0.
@@ -198,7 +199,7 @@ def assign_new_feedback(engine: Engine, settings: Settings) -> int:
         return 0
     model, info = current
     corpus = load_corpus(
-        engine, info.get("level", DEFAULT_LEVEL), unassigned_only=True, encoder=model.encoder_name
+        engine, info.get("level", DEFAULT_LEVEL), pending_only=True, encoder=model.encoder_name
     )
     if corpus.n_items == 0:
         return 0
