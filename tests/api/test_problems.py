@@ -50,6 +50,12 @@ def test_problems_patch_changes_and_audits(live) -> None:
     assert entry["actor_role"] == "handler" and entry["actor_name"] == "test-handler"
 
 
+def test_problems_refuse_an_id_that_is_a_route(live) -> None:
+    with live.client("admin") as admin:
+        taken = admin.post("/v1/problems", json={**NEW, "id": "candidates"})
+    assert_error(taken, 422, "validation_error")
+
+
 def test_problems_list_validates_filters(live) -> None:
     with live.client("handler") as client:
         assert_error(client.get("/v1/problems", params={"status": "gone"}), 422, "validation_error")
@@ -57,7 +63,7 @@ def test_problems_list_validates_filters(live) -> None:
 
 def test_problem_candidates_group_unmatched_complaints(tmp_path, components) -> None:
     from tests.api.conftest import serve
-    from tests.search.conftest import BigramEncoder, add_analysed
+    from tests.search.conftest import add_analysed
     from voc.schema import Problem
     from voc.search.candidates import MIN_CENTRE_ITEMS
     from voc.search.linking import link_feedback
@@ -68,7 +74,7 @@ def test_problem_candidates_group_unmatched_complaints(tmp_path, components) -> 
     with serve(tmp_path / "home", components) as server:
         with server.client("handler") as handler:
             empty = handler.get("/v1/problems/candidates")
-        encoder = BigramEncoder()
+        encoder = components.analyzer.encoder  # the vectors the server's encoder wrote
         for text in ["积分莫名其妙清零了", "积分突然清零没通知我13912345678", "我的积分怎么清零了"]:
             add_analysed(server.engine, encoder, text, touchpoint="marketing_rewards")
         problem = Problem(id="P1", title="转账失败提示系统繁忙", description="转账失败")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -27,6 +28,7 @@ ROUTES: list[tuple[str, str, dict[str, Any], str | None]] = [
     ("POST", "/v1/analyze", {"json": {"text": "转账失败"}}, "handler"),
     ("POST", "/v1/similar", {"json": {"text": "转账失败", "k": 3}}, "handler"),
     ("GET", "/v1/problems", {}, "handler"),
+    ("GET", "/v1/problems/candidates", {}, "handler"),
     ("GET", "/v1/problems/P-MATRIX", {}, "handler"),
     ("PATCH", "/v1/problems/P-MATRIX", {"json": {"owner": "矩阵组"}}, "handler"),
     ("POST", "/v1/problems", {"json": {"id": "P-MATRIX-NEW", "title": "新问题"}}, "admin"),
@@ -77,6 +79,20 @@ def test_security_role_matrix(live, matrix_problem, method, path, kwargs, needed
         assert_error(response, 401, "unauthorized")
     else:
         assert_error(response, 403, "forbidden")
+
+
+def test_security_matrix_covers_every_route(live) -> None:
+    """A new route must say which role it needs: it is listed above or this fails."""
+    with live.client() as client:
+        paths = client.get("/openapi.json").json()["paths"]
+    listed = {(method, path) for method, path, _, _ in ROUTES}
+    missing = []
+    for template, operations in paths.items():
+        pattern = re.compile("^" + re.sub(r"\{[^}]+\}", "[^/{}]+", template) + "$")
+        for method in operations:
+            if not any(m == method.upper() and pattern.match(p) for m, p in listed):
+                missing.append(f"{method.upper()} {template}")
+    assert missing == []
 
 
 def test_security_x_api_key_header_is_accepted(live) -> None:

@@ -28,10 +28,13 @@ from voc.analytics.settings import AnalyticsSettings
 from voc.analytics.stats import two_proportion_z
 from voc.analytics.trends import refresh_alerts, weekly_series
 from voc.analytics.unexplained import unexplained_groups
+from voc.config import Settings
+from voc.search.candidates import StoreTooSmallError
 from voc.store.tables import analyses, feedback
 from voc.store.topic_tables import topics
 from voc.text.segment import make_segmenter
 
+DEFAULT_GROUP_SIMILARITY: float = Settings.model_fields["problem_group_similarity"].default
 Format = Literal["json", "md", "html"]
 FORMATS: tuple[Format, ...] = ("json", "md", "html")
 
@@ -106,6 +109,29 @@ def _week_flags(engine: Engine, week: str, zone: ZoneInfo, max_chars: int) -> di
     }
 
 
+def _unexplained(
+    engine: Engine,
+    week: str,
+    zone: ZoneInfo,
+    tokenize: Callable[[str], list[str]] | None,
+    group_similarity: float,
+    max_chars: int,
+) -> dict[str, Any]:
+    """The page's `unexplained` groups, or why there are none to show."""
+    try:
+        groups = unexplained_groups(
+            engine,
+            week,
+            zone,
+            tokenize or make_segmenter().tokens,
+            min_similarity=group_similarity,
+            max_chars=max_chars,
+        )
+    except StoreTooSmallError as exc:
+        return {"unexplained": [], "unexplained_note": str(exc)}
+    return {"unexplained": groups, "unexplained_note": None}
+
+
 def build_digest(
     engine: Engine,
     week: str,
@@ -114,7 +140,7 @@ def build_digest(
     tokenize: Callable[[str], list[str]] | None = None,
     taxonomy_path: Path | None = None,
     refresh: bool = True,
-    group_similarity: float = 0.35,
+    group_similarity: float = DEFAULT_GROUP_SIMILARITY,
 ) -> dict[str, Any]:
     """Everything the weekly page says, as plain data (no charts rendered yet).
 
@@ -227,13 +253,8 @@ def build_digest(
         "alerts": active,
         "resolved": resolved,
         "topics": topic_lines[:10],
-        "unexplained": unexplained_groups(
-            engine,
-            week,
-            zone,
-            tokenize or make_segmenter().tokens,
-            min_similarity=group_similarity,
-            max_chars=settings.quote_chars,
+        **_unexplained(
+            engine, week, zone, tokenize, group_similarity, max_chars=settings.quote_chars
         ),
         "drivers": {
             "target": "nps",

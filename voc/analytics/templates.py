@@ -44,10 +44,10 @@ share {{ pct(h.negative_share) }}, volume {{ h.volume }} ({{ signed(h.volume_cha
 {% endif %}
 ## Complaints no known problem explains
 {% for u in d.unexplained -%}
-- **{{ u.keywords[:4] | join(' ') }}** ({{ u.touchpoint or 'no touchpoint' }}): {{ u.this_week }} this week, {{ u.size }} since {{ u.first_seen[:10] }}; nearest known problem {{ u.nearest_problem or '-' }}{% if u.nearest_score is not none %} (cosine {{ u.nearest_score }}){% endif %}
+- **{{ u.keywords[:4] | join(' ') or 'group' }}** ({{ u.touchpoint or 'no touchpoint' }}): {{ u.this_week }} this week, {{ u.size }} since {{ u.first_seen }}; nearest known problem {{ u.nearest_problem or '-' }}{% if u.nearest_score is not none %} (cosine {{ u.nearest_score }}){% endif %}
   > {{ u.example }}
 {% else -%}
-- none: this week's unmatched complaints do not group (`voc problems candidates` lists all groups)
+- {{ d.unexplained_note or "none: this week's unmatched complaints do not group (`voc problems candidates` lists all groups)" }}
 {% endfor %}
 ## What got better
 {% for b in d.better -%}
@@ -124,9 +124,9 @@ Intervals 95%; * = few answers.</p>
 {% for g in d.growing %}<li><b>{{ g.name }}</b> ({{ g.touchpoint }}): {{ g.volume }} vs {{ g.baseline }}/week (×{{ g.ratio }})</li>{% endfor %}
 {% if not d.new and not d.growing %}<li>nothing new</li>{% endif %}</ul>
 <h2>Complaints no known problem explains</h2>
-<ul>{% for u in d.unexplained %}<li><b>{{ u.keywords[:4] | join(' ') }}</b> ({{ u.touchpoint or 'no touchpoint' }}): {{ u.this_week }} this week, {{ u.size }} since {{ u.first_seen[:10] }};
+<ul>{% for u in d.unexplained %}<li><b>{{ u.keywords[:4] | join(' ') or 'group' }}</b> ({{ u.touchpoint or 'no touchpoint' }}): {{ u.this_week }} this week, {{ u.size }} since {{ u.first_seen }};
 nearest known problem {{ u.nearest_problem or '-' }}{% if u.nearest_score is not none %} (cosine {{ u.nearest_score }}){% endif %}<blockquote>{{ u.example }}</blockquote></li>
-{% else %}<li>none: this week's unmatched complaints do not group</li>{% endfor %}</ul>
+{% else %}<li>{{ d.unexplained_note or "none: this week's unmatched complaints do not group" }}</li>{% endfor %}</ul>
 <h2>What got better</h2>
 <ul>{% for b in d.better %}<li><b>{{ b.name }}</b>: negative share {{ pct(b.negative_share) }} vs {{ "%.0f" | format(100 * b.negative_share_baseline) }}% before</li>{% endfor %}
 {% for a in d.resolved %}<li>alert ended: {{ a.kind }} {{ where(a) }} ({{ a.period }}…{{ a.last_period }})</li>{% endfor %}

@@ -5,6 +5,7 @@ problem library has a gap, not only where known problems grow."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -12,7 +13,6 @@ from sqlalchemy import Engine, func, select
 
 from voc.analytics.periods import utc_bounds
 from voc.store.tables import feedback
-from voc.text.pii import mask_pii
 
 
 def unexplained_groups(
@@ -25,17 +25,19 @@ def unexplained_groups(
     k: int = 3,
     max_chars: int = 120,
 ) -> list[dict[str, Any]]:
-    """Up to `k` candidate problems with complaints in `week`, most of them this week first.
+    """Up to `k` candidate problems with complaints in `week`, most of them this week first,
+    grouped from the unmatched complaints up to the week's end (so a past week's page does
+    not change as later complaints arrive, except by later links).
 
-    Empty when the store is too small to group (see `propose_candidates`).
+    Raises:
+        StoreTooSmallError: the store has too few analysed items to group.
     """
     from voc.search.candidates import propose_candidates
 
-    try:
-        found = propose_candidates(engine, tokenize, min_similarity=min_similarity)
-    except ValueError:
-        return []
     start, end = utc_bounds(week, zone)
+    found = propose_candidates(
+        engine, tokenize, min_similarity=min_similarity, until=end.replace(tzinfo=UTC)
+    )
     rows = []
     with engine.connect() as connection:
         for candidate in found:
@@ -50,14 +52,14 @@ def unexplained_groups(
     rows.sort(key=lambda pair: (-pair[0], -pair[1].size))
     out = []
     for in_week, c in rows[:k]:
-        example = mask_pii(c.examples[0]).strip() if c.examples else ""
+        example = c.examples[0] if c.examples else ""
         out.append(
             {
                 "size": c.size,
                 "this_week": in_week,
                 "touchpoint": c.touchpoint,
                 "keywords": c.keywords,
-                "first_seen": c.first_seen.isoformat(),
+                "first_seen": c.first_seen.astimezone(zone).date().isoformat(),
                 "nearest_problem": c.nearest_problem,
                 "nearest_score": c.nearest_score,
                 "example": example[: max_chars - 1] + "…" if len(example) > max_chars else example,

@@ -5,11 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from voc.schema import ProblemStatus, Source
 
 SENTIMENT = Literal["negative", "neutral", "positive"]
+
+
+# Path segments under /v1/problems that are routes, not problem ids.
+RESERVED_PROBLEM_IDS = frozenset({"candidates"})
 
 
 class Page(BaseModel):
@@ -235,6 +239,14 @@ class ProblemIn(BaseModel):
 
     id: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_.\-]+$")
     title: str = Field(min_length=1, max_length=200)
+
+    @field_validator("id")
+    @classmethod
+    def _not_a_route(cls, value: str) -> str:
+        if value in RESERVED_PROBLEM_IDS:
+            raise ValueError(f"{value!r} names an API route; choose another id")
+        return value
+
     description: str = Field(default="", max_length=5000)
     touchpoint: str | None = Field(default=None, max_length=100)
     root_cause: str = Field(default="", max_length=5000)

@@ -24,11 +24,16 @@ from datetime import datetime
 import numpy as np
 from sqlalchemy import Engine, select
 
-from voc.store.feedback import from_utc_naive
+from voc.store.feedback import from_utc_naive, to_utc_naive
 from voc.store.search_tables import problem_matches
 from voc.store.tables import analyses, feedback
+from voc.text.pii import mask_pii
 
 MIN_CENTRE_ITEMS = 100
+
+
+class StoreTooSmallError(ValueError):
+    """Too few analysed items to centre on: grouping would erase what complaints share."""
 
 
 @dataclass
@@ -55,6 +60,8 @@ def propose_candidates(
     min_size: int = 3,
     limit: int = 5_000,
     center_sample: int = 20_000,
+    until: datetime | None = None,
+    encoder: str | None = None,
 ) -> list[Candidate]:
     """Groups of the `limit` most recent unmatched items, largest first.
 
@@ -62,6 +69,12 @@ def propose_candidates(
         min_similarity: average linkage, in centred cosine, at which complaints join a group.
         min_size: smallest group worth proposing.
         center_sample: recent analysed items (any sentiment) whose mean is the centre.
+        until: only items created before this instant (a past week's view).
+        encoder: only vectors of this encoder (the one `min_similarity` was set for);
+            None: the most common among the unmatched items.
+
+    Raises:
+        StoreTooSmallError: fewer than `MIN_CENTRE_ITEMS` analysed items to centre on.
     """
     from sklearn.cluster import AgglomerativeClustering
 
@@ -82,10 +95,15 @@ def propose_candidates(
         .order_by(feedback.c.created_at.desc())
         .limit(limit)
     )
+    if until is not None:
+        query = query.where(feedback.c.created_at < to_utc_naive(until))
+    if encoder is not None:
+        query = query.where(analyses.c.encoder == encoder)
     with engine.connect() as connection:
         rows = connection.execute(query).fetchall()
-    encoder = Counter(r.encoder for r in rows).most_common(1)[0][0] if rows else None
-    rows = [r for r in rows if r.encoder == encoder]  # mid re-analysis: one vector space
+    if encoder is None and rows:  # mid re-analysis: keep to one vector space
+        encoder = Counter(r.encoder for r in rows).most_common(1)[0][0]
+        rows = [r for r in rows if r.encoder == encoder]
     if len(rows) < max(min_size, 2):
         return []
     vectors = np.vstack([np.frombuffer(r.embedding, dtype=np.float32) for r in rows])
@@ -121,7 +139,7 @@ def _mean_embedding(engine: Engine, encoder: str, sample: int) -> np.ndarray:
     with engine.connect() as connection:
         blobs = connection.execute(query).scalars().all()
     if len(blobs) < MIN_CENTRE_ITEMS:
-        raise ValueError(
+        raise StoreTooSmallError(
             f"candidate problems need at least {MIN_CENTRE_ITEMS} analysed items in the store "
             f"(found {len(blobs)}): vectors are centred on the store's mean"
         )
@@ -133,6 +151,12 @@ def _centre(vectors: np.ndarray, mean: np.ndarray) -> np.ndarray:
     residual = vectors - mean
     norms = np.linalg.norm(residual, axis=1, keepdims=True)
     return residual / np.where(norms < 1e-6, 1.0, norms)
+
+
+def _cut(text: str, limit: int) -> str:
+    """Masked again, then cut: a cut first could split a number the masker would catch."""
+    masked = mask_pii(text)
+    return masked if len(masked) <= limit else masked[: limit - 1] + "…"
 
 
 def _candidate(rows, vectors, tokenizer, background) -> Candidate:  # type: ignore[no-untyped-def]
@@ -149,13 +173,13 @@ def _candidate(rows, vectors, tokenizer, background) -> Candidate:  # type: igno
     dates = [from_utc_naive(r.created_at) for r in rows]
     return Candidate(
         size=len(rows),
-        title_hint=rows[int(order[0])].text[:60],
+        title_hint=_cut(rows[int(order[0])].text, 60),
         keywords=keywords,
         touchpoint=touchpoints.most_common(1)[0][0] if touchpoints else None,
         first_seen=min(dates),
         last_seen=max(dates),
         feedback_ids=[rows[int(i)].id for i in order],
-        examples=[rows[int(i)].text[:120] for i in order[:3]],
+        examples=[_cut(rows[int(i)].text, 120) for i in order[:3]],
         nearest_problem=nearest_id,
         nearest_score=round(float(np.mean(scores)), 4) if scores else None,
     )

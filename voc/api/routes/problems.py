@@ -105,12 +105,13 @@ def candidate_problems(
     principal: Handler,
     engine: EngineDep,
     settings: SettingsDep,
+    components: ComponentsDep,
     min_size: int = Query(default=3, ge=2, le=1000),
     limit: int = Query(default=20, ge=1, le=200),
 ) -> CandidateList:
     """Groups of recent complaints no known problem explains (below the link threshold),
     largest first: what the library should learn next. Texts are masked."""
-    from voc.search.candidates import propose_candidates
+    from voc.search.candidates import StoreTooSmallError, propose_candidates
 
     try:
         found = propose_candidates(
@@ -118,17 +119,11 @@ def candidate_problems(
             tokenizer(),
             min_similarity=settings.problem_group_similarity,
             min_size=min_size,
+            encoder=components.analyzer.encoder.name,
         )
-    except ValueError as exc:
+    except StoreTooSmallError as exc:
         raise ApiError(409, str(exc)) from None
-    items = [
-        asdict(c)
-        | {
-            "title_hint": mask_pii(c.title_hint),
-            "examples": [mask_pii(text) for text in c.examples],
-        }
-        for c in found[:limit]
-    ]
+    items = [asdict(c) for c in found[:limit]]
     return CandidateList(items=items, min_similarity=settings.problem_group_similarity)
 
 
