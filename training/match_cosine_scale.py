@@ -10,8 +10,9 @@ Two thresholds besides the link and touchpoint ones were set on e5-small's cosin
 - `topic_same_similarity` (0.95): centroid cosine at which two topics count as the same on a
   refit — a threshold on *group centroids*.
 A fine-tuned encoder spreads cosines differently, so the same numbers mean something else.
-Both encoders embed the same seeded sample of ICBC app reviews (`../shared/data`). For text
-pairs (each space centred on its own sample mean, as `voc.search.candidates` does), the
+Both encoders embed the same seeded sample of ICBC app reviews (`../shared/data`) the way
+`voc analyze` does (clauses pooled into a document vector). For text pairs (each space
+centred on the sample's mean, as `voc.search.candidates` centres on the store's), the
 candidate's threshold is the cosine above which the same share of pairs lies as above the
 reference's threshold. For centroids, the reviews are cut into groups once (k-means
 on the reference's vectors, several k), each group's centroid is taken in both spaces, and
@@ -30,6 +31,7 @@ import pandas as pd
 from training.splits import DEFAULT_DATA_DIR, SEED
 from voc.config import Settings
 from voc.registry import build_encoder
+from voc.topics.embedding import embed_texts
 
 GROUP_COUNTS = (20, 40, 80)
 
@@ -99,7 +101,7 @@ def main(argv: list[str] | None = None) -> None:
     spaces = {}
     for role, name in (("reference", args.reference), ("candidate", args.encoder)):
         encoder = build_encoder(Settings(encoder=name))
-        spaces[role] = np.asarray(encoder.encode(texts, kind="query"), dtype=np.float32)
+        spaces[role] = embed_texts(encoder, texts).documents  # as `voc analyze` pools them
     ref_pairs = pair_cosines(centre(spaces["reference"]))
     cand_pairs = pair_cosines(centre(spaces["candidate"]))
     ref_cent, cand_cent = centroid_cosines(spaces["reference"], spaces["candidate"])

@@ -11,6 +11,9 @@ its cosine scale:
   out (never trained on; `figures.finetuned.bq_dev.threshold` is that slice's choice);
 * `touchpoint_min_similarity`: from `training.choose_touchpoint_threshold`, which keeps the
   frozen model's share of `none` answers on unlabelled bank-app clauses.
+Two more are added by the next step, `python -m training.match_cosine_scale --encoder
+e5-small-bank --write-to <out>` (problem grouping, topic identity); until then the adapter
+is refused at load, so it never runs on e5-scale values.
 """
 
 from __future__ import annotations
@@ -55,6 +58,8 @@ def main(argv: list[str] | None = None) -> None:
         json.dumps(config, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
     print(json.dumps(config["thresholds"]))
+    step = f"python -m training.match_cosine_scale --encoder {ENCODER_NAME} --write-to {args.out}"
+    print(f"next: {step}")
 
 
 if __name__ == "__main__":

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
-from voc.analysis.pipeline import clause_weights
 from voc.text.formulaic import is_formulaic
 
 
@@ -37,10 +35,3 @@ def test_courtesy_and_identity_answers_are_formulaic(text: str) -> None:
 )
 def test_clauses_with_content_are_not(text: str) -> None:
     assert not is_formulaic(text)
-
-
-def test_formulaic_clauses_do_not_weigh_in_the_document_vector() -> None:
-    weights = clause_weights(["分期手续费比说的高", "好的，谢谢。", "卡号是[银行卡]。"])
-    assert weights.tolist() == [9.0, 0.0, 0.0]
-    only_courtesy = clause_weights(["好的，谢谢。", "再见"])
-    assert np.all(only_courtesy > 0)  # nothing else to go on: plain length weights

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from training.match_cosine_scale import (
     centre,
@@ -51,8 +52,11 @@ def test_write_thresholds_keeps_the_adapters_other_thresholds(tmp_path: Path) ->
     config = {"name": ADAPTER_NAME, "thresholds": {"link_threshold": 0.77}, "recipe": {"x": 1}}
     (tmp_path / "config.json").write_text(json.dumps(config), encoding="utf-8")
     write_thresholds(tmp_path, {"topic_same_similarity": 0.68})
-    assert adapter_thresholds(tmp_path) == {"link_threshold": 0.77, "topic_same_similarity": 0.68}
-    assert json.loads((tmp_path / "config.json").read_text(encoding="utf-8"))["recipe"] == {"x": 1}
+    written = json.loads((tmp_path / "config.json").read_text(encoding="utf-8"))
+    assert written["thresholds"] == {"link_threshold": 0.77, "topic_same_similarity": 0.68}
+    assert written["recipe"] == {"x": 1}
+    with pytest.raises(ValueError, match="lacks thresholds"):  # two of four: refused
+        adapter_thresholds(tmp_path)
 
 
 def test_centre_removes_the_shared_direction() -> None:

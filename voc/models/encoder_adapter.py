@@ -4,8 +4,9 @@ thing land closer together than with the general-purpose weights.
 The adapter folder (`data/models/retrieval-v1`) holds only the fine-tuned top layers
 (`delta.safetensors`, fp16) and a `config.json` naming the base it was trained on (checked
 by source hash), the encoder name its vectors are stored under, the prefixes it was trained
-with, and the cosine thresholds chosen for it (its cosines run lower than the frozen
-model's, so the link and touchpoint thresholds differ; see the model card).
+with, and the cosine thresholds chosen for it (its cosines run on another scale than the
+frozen model's, so the link, touchpoint, problem-grouping and topic-identity thresholds
+differ; see the model card).
 """
 
 from __future__ import annotations
@@ -18,6 +19,13 @@ from voc.models.encoders import SentenceTransformerEncoder
 from voc.resources import data_path
 
 ADAPTER_NAME = "voc.encoder.adapter"
+# Every cosine threshold the pipeline applies: an adapter must bring each on its own scale.
+THRESHOLDS = (
+    "link_threshold",
+    "touchpoint_min_similarity",
+    "problem_group_similarity",
+    "topic_same_similarity",
+)
 
 
 def default_adapter_dir() -> Path:
@@ -64,6 +72,17 @@ def adapted_encoder(
 
 
 def adapter_thresholds(folder: Path | None = None) -> dict[str, float]:
-    """Thresholds chosen for the adapter's cosine scale (`link_threshold`, ...)."""
-    config = read_adapter_config(folder or default_adapter_dir())
-    return {k: float(v) for k, v in config.get("thresholds", {}).items()}
+    """Thresholds chosen for the adapter's cosine scale (all of `THRESHOLDS`).
+
+    Refused when one is missing: the frozen model's value would silently mean something
+    else on this scale.
+    """
+    folder = folder or default_adapter_dir()
+    found = {k: float(v) for k, v in read_adapter_config(folder).get("thresholds", {}).items()}
+    missing = [name for name in THRESHOLDS if name not in found]
+    if missing:
+        raise ValueError(
+            f"{folder}: config.json lacks thresholds {missing} for its cosine scale; "
+            "see training/package_retrieval.py and training/match_cosine_scale.py"
+        )
+    return found

@@ -16,8 +16,9 @@ import re
 from voc.text.pii import PLACEHOLDERS
 
 _GROUPS = {
-    "greeting": "喂 你好 您好 喂你好 喂您好 听得到吗 听得见吗 能听到吗 在吗",
-    "assent": "好 好的 好吧 行 行吧 行的 嗯 嗯嗯 哦 噢 啊 对 对的 对对 是 是的 可以 没问题",
+    "greeting": "喂 喂喂 你好 您好 喂你好 喂您好 听得到吗 听得见吗 能听到吗 在吗",
+    "assent": "好 好的 好的好的 好吧 行 行吧 行的 嗯 嗯嗯 嗯呢 哦 噢 啊 可以 没问题 OK ok",
+    "yes": "对 对的 对对 对对对 是 是的",
     "understood": "知道了 我知道了 明白了 我明白了 清楚了 了解了 收到",
     "thanks": "谢谢 谢谢你 谢谢您 多谢 感谢 麻烦了 麻烦你了 麻烦您了 辛苦了 辛苦你了",
     "goodbye": "再见 拜拜 好拜拜 那就这样吧 就这样吧 就这样 那就这样",
@@ -28,7 +29,7 @@ _GROUPS = {
 PHRASES = frozenset(word for words in _GROUPS.values() for word in words.split(" "))
 # Names the phrase list inside the analysis version: editing it re-analyses stores.
 PHRASES_DIGEST = hashlib.sha1("\x1f".join(sorted(PHRASES)).encode("utf-8")).hexdigest()[:8]
-_PIECES = re.compile(r"[\s，。！？、；：,.!?;:~…]+")
+_PIECES = re.compile(r"[\s，。！？、；：,.!?;:~～…]+")
 _PLACEHOLDER = re.compile("|".join(re.escape(p) for p in sorted(set(PLACEHOLDERS.values()))))
 _DIGITS = re.compile(r"\d+")
 
