@@ -10,8 +10,10 @@ subtracted before the cosine. e5's vectors share one large common direction (44%
 pairs of real app reviews have cosine >= 0.88), so on raw cosines the demo's 247 unmatched
 complaints fell into one group of 231 ("不 好 没 离谱"); centred, what is left is what a
 complaint says beyond "a bank-app complaint", and the demo's groups are 91-93% pure by the
-generator's touchpoint (real app reviews group into crashes, failed updates, iPhone X support,
-network errors; see the closing note of session 6).
+generator's touchpoint. On 2,000 real negative shopping reviews (10 product categories):
+raw 0.88 put 1,938 in one group; centred 0.35 gave 218 groups, the largest 106, 86% pure by
+category. Real app reviews group into crashes, failed updates, iPhone X support, network
+errors (session 6's closing note).
 """
 
 from __future__ import annotations
