@@ -41,3 +41,39 @@ def test_cli_problems_add_link_and_errors(voc_env, tmp_path) -> None:
     assert "叫号机坏了" in runner.invoke(app, ["problems", "show", "P100"]).stdout
     missing = runner.invoke(app, ["problems", "show", "P404"])
     assert missing.exit_code == 2 and "unknown problem" in missing.stderr
+
+
+def test_cli_problems_candidates_write_drafts_that_import(voc_env, tmp_path) -> None:
+    from tests.search.conftest import BigramEncoder, add_analysed
+    from voc.config import get_settings
+    from voc.problems_io import read_problems
+    from voc.schema import Problem
+    from voc.search.candidates import MIN_CENTRE_ITEMS
+    from voc.search.linking import link_feedback
+    from voc.search.problems import ProblemMatcher
+    from voc.store.db import open_engine
+    from voc.store.problems import upsert_problem
+    from voc.text.segment import make_segmenter
+
+    engine = open_engine(get_settings())
+    encoder = BigramEncoder()
+    for i in range(MIN_CENTRE_ITEMS):
+        text = f"第{i}次来网点办业务服务很好{i % 7}号窗口"
+        add_analysed(engine, encoder, text, source="survey", sentiment="positive")
+    for text in ["积分莫名其妙清零了", "积分突然清零了，我叫张三", "我的积分怎么清零了"]:
+        add_analysed(engine, encoder, text, touchpoint="marketing_rewards")
+    known = Problem(id="P1", title="转账失败提示系统繁忙", description="转账失败")
+    upsert_problem(engine, known)
+    matcher = ProblemMatcher(encoder, make_segmenter("jieba").tokens, threshold=0.99)
+    link_feedback(engine, matcher.fit([known]), encoder)
+    engine.dispose()
+
+    draft = tmp_path / "drafts.yaml"
+    result = runner.invoke(app, ["problems", "candidates", "--draft", str(draft)])
+    assert result.exit_code == 0, result.output
+    (problem,) = read_problems(draft)
+    assert problem.id.startswith("CAND-") and problem.touchpoint == "marketing_rewards"
+    assert "3 条未匹配投诉" in problem.description and "积分" in problem.description
+    assert "张三" not in draft.read_text(encoding="utf-8")  # drafts hold masked text only
+    imported = runner.invoke(app, ["problems", "import", str(draft)])
+    assert imported.exit_code == 0 and "imported 1 problems" in imported.stdout

@@ -162,6 +162,13 @@ def candidates(
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Last stdout line is JSON.")] = False,
+    draft: Annotated[
+        Path | None,
+        typer.Option(
+            "--draft",
+            help="Also write the groups as problem drafts (.yaml/.csv) to edit and import.",
+        ),
+    ] = None,
 ) -> None:
     """Groups of unmatched complaints that look like a problem the library lacks."""
     import dataclasses
@@ -180,6 +187,22 @@ def candidates(
         )
     except ValueError as exc:
         raise fail(str(exc)) from None
+    if draft is not None:
+        from datetime import UTC, datetime
+
+        from voc.problems_io import write_problems
+        from voc.search.candidates import draft_problems
+
+        try:
+            prefix = f"CAND-{datetime.now(UTC):%Y%m%d}"  # no clash with earlier drafts
+            write_problems(draft, draft_problems(found, prefix=prefix))
+        except (OSError, ValueError) as exc:
+            raise fail(str(exc)) from None
+        typer.echo(
+            f"{len(found)} drafts in {draft}: name them, fill root cause and owner, then "
+            f"`voc problems import {draft}` and `voc problems relink`",
+            err=as_json,
+        )
     if as_json:
         typer.echo(
             json.dumps([dataclasses.asdict(c) for c in found], ensure_ascii=False, default=str)

@@ -26,6 +26,7 @@ from datetime import datetime
 import numpy as np
 from sqlalchemy import Engine, select
 
+from voc.schema import Problem
 from voc.store.feedback import from_utc_naive, to_utc_naive
 from voc.store.search_tables import problem_matches
 from voc.store.tables import analyses, feedback
@@ -185,3 +186,25 @@ def _candidate(rows, vectors, tokenizer, background) -> Candidate:  # type: igno
         nearest_problem=nearest_id,
         nearest_score=round(float(np.mean(scores)), 4) if scores else None,
     )
+
+
+def draft_problems(candidates: list[Candidate], prefix: str = "NEW") -> list[Problem]:
+    """Problem-library drafts of candidates, for a person to name, check and import
+    (`voc problems import`): the central complaint as title, size, dates, keywords and
+    examples as description, the members' touchpoint."""
+    drafts = []
+    for number, c in enumerate(candidates, 1):
+        examples = " / ".join(c.examples[:2])
+        description = (
+            f"待确认：{c.size} 条未匹配投诉（{c.first_seen:%Y-%m-%d}…{c.last_seen:%Y-%m-%d}），"
+            f"关键词：{'、'.join(c.keywords)}。例：{examples}"
+        )
+        drafts.append(
+            Problem(
+                id=f"{prefix}-{number:03d}",
+                title=c.title_hint or "、".join(c.keywords) or f"{prefix}-{number:03d}",
+                description=description,
+                touchpoint=c.touchpoint,
+            )
+        )
+    return drafts

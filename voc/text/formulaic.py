@@ -23,8 +23,9 @@ _GROUPS = {
     "thanks": "谢谢 谢谢你 谢谢您 多谢 感谢 麻烦了 麻烦你了 麻烦您了 辛苦了 辛苦你了",
     "goodbye": "再见 拜拜 好拜拜 那就这样吧 就这样吧 就这样 那就这样",
     "nothing_else": "没有了 没了 没有别的了 没其他的了",
-    "identity": "是我 本人 是本人 我是本人 卡号是 尾号是 后四位是 卡号后四位是 身份证号是 身份证是 "
-    "手机号是 电话是 我手机号是 我叫 姓名是",
+    "identity": "是我 本人 是本人 是我本人 我是本人 我叫 姓名是",
+    "card_id": "卡号 卡号是 尾号 尾号是 后四位 后四位是 卡号后四位是 身份证号是 身份证是",
+    "phone_id": "手机号是 电话是 我手机号是",
 }
 PHRASES = frozenset(word for words in _GROUPS.values() for word in words.split(" "))
 # Names the phrase list inside the analysis version: editing it re-analyses stores.
