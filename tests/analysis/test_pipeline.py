@@ -151,3 +151,29 @@ def test_pipeline_text_only_sentiment_scores_each_distinct_text_once(stocked, en
     for text, p_negative in rows:
         expected = tfidf.predict_proba([text], None)[0, 0]
         assert p_negative == pytest.approx(float(expected), abs=1e-6)
+
+
+def test_pipeline_formulaic_clauses_get_no_touchpoint(
+    engine, settings, tmp_path, encoder, sentiment
+) -> None:
+    """An identity answer names a card but is no card complaint: no touchpoint, and it does
+    not pull the call's vector (see tests/analysis/test_pooling.py)."""
+    call = {
+        "call_id": "c2",
+        "started_at": "2026-10-07T10:00:00+08:00",
+        "turns": [
+            {"speaker": "agent", "start": 0, "end": 2, "text": "请提供卡号"},
+            {"speaker": "customer", "start": 2, "end": 5, "text": "卡号是6222021234567890128。"},
+            {"speaker": "customer", "start": 5, "end": 9, "text": "信用卡激活不了，验证码收不到"},
+            {"speaker": "customer", "start": 9, "end": 10, "text": "好的，谢谢。"},
+        ],
+    }
+    path = tmp_path / "c2.jsonl"
+    path.write_text(json.dumps(call, ensure_ascii=False) + "\n", encoding="utf-8")
+    Ingestor(engine, FeedbackPreparer(settings.pii_salt)).ingest_file(path, "call_transcript")
+    _analyzer(engine, encoder, sentiment).run(engine)
+    with engine.connect() as connection:
+        rows = connection.execute(select(clauses.c.text, clauses.c.touchpoint)).fetchall()
+    by_text = dict(rows)
+    assert by_text["卡号是[银行卡]。"] is None and by_text["好的，谢谢。"] is None
+    assert any(tp for text, tp in rows if "激活" in text)

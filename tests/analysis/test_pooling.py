@@ -30,4 +30,4 @@ def test_analysis_version_names_the_pooling() -> None:
 
     analyzer = Analyzer(Named(), Named(), Named())  # type: ignore[arg-type]
     assert analyzer.version == f"s|t|e|{POOLING}"
-    assert POOLING.startswith("pool.content-")
+    assert POOLING.startswith("formulaic.v2-")

@@ -56,8 +56,9 @@ class AnalysisReport:
         return self.analysed / self.seconds if self.seconds else 0.0
 
 
-# Part of the analysis version: a change in how clause vectors pool re-analyses stores.
-POOLING = f"pool.content-{PHRASES_DIGEST}"
+# Part of the analysis version: formulaic clauses (voc.text.formulaic) are left out of the
+# pooled vector and get no touchpoint; a change of these rules or phrases re-analyses stores.
+POOLING = f"formulaic.v2-{PHRASES_DIGEST}"
 
 
 def clause_weights(texts: Sequence[str]) -> np.ndarray:
@@ -137,6 +138,7 @@ class Analyzer:
             doc_vectors.append(pooled_embedding(span, weights))
         doc_matrix = np.vstack(doc_vectors) if doc_vectors else vectors[:0]
         clause_texts = [u.text for u in flat]
+        formulaic = [is_formulaic(t) for t in clause_texts]
         clause_proba, doc_proba = self._timed(
             report, "sentiment", lambda: self._sentiment(clause_texts, vectors, docs, doc_matrix)
         )
@@ -157,7 +159,9 @@ class Analyzer:
                         "text": unit.text,
                         "start": unit.start,
                         "end": unit.end,
-                        "touchpoint": None if match.touchpoint == NONE else match.touchpoint,
+                        "touchpoint": None
+                        if match.touchpoint == NONE or formulaic[k]
+                        else match.touchpoint,
                         "touchpoint_score": round(match.score, 4),
                         "sentiment": SENTIMENT_LABELS[int(np.argmax(p))],
                         "p_negative": float(p[0]),
