@@ -77,3 +77,10 @@ def test_cli_problems_candidates_write_drafts_that_import(voc_env, tmp_path) -> 
     assert "张三" not in draft.read_text(encoding="utf-8")  # drafts hold masked text only
     imported = runner.invoke(app, ["problems", "import", str(draft)])
     assert imported.exit_code == 0 and "imported 1 problems" in imported.stdout
+
+
+def test_cli_problems_import_refuses_an_id_that_is_an_api_route(voc_env, tmp_path) -> None:
+    path = tmp_path / "lib.yaml"
+    path.write_text("problems:\n  - id: candidates\n    title: 名字撞了路由\n", encoding="utf-8")
+    result = runner.invoke(app, ["problems", "import", str(path)])
+    assert result.exit_code == 2 and "names an API route" in result.stderr

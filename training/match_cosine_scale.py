@@ -99,8 +99,10 @@ def main(argv: list[str] | None = None) -> None:
 
     texts = sample_reviews(args.data_dir, args.reviews)
     spaces = {}
-    for role, name in (("reference", args.reference), ("candidate", args.encoder)):
-        encoder = build_encoder(Settings(encoder=name))
+    for role, encoder in (
+        ("reference", build_encoder(Settings(encoder=args.reference))),
+        ("candidate", _candidate(args.encoder, args.write_to)),
+    ):
         spaces[role] = embed_texts(encoder, texts).documents  # as `voc analyze` pools them
     ref_pairs = pair_cosines(centre(spaces["reference"]))
     cand_pairs = pair_cosines(centre(spaces["candidate"]))
@@ -125,6 +127,16 @@ def main(argv: list[str] | None = None) -> None:
             }
         )
     )
+
+
+def _candidate(name: str, adapter: Path | None):  # type: ignore[no-untyped-def]
+    """The encoder to measure: the adapter folder being packaged (whose config may still
+    lack these thresholds), else the registry encoder by name."""
+    if adapter is not None:
+        from voc.models.encoder_adapter import adapted_encoder
+
+        return adapted_encoder(adapter)
+    return build_encoder(Settings(encoder=name))
 
 
 def write_thresholds(folder: Path, thresholds: dict[str, float]) -> None:

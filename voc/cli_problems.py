@@ -194,7 +194,9 @@ def candidates(
         from voc.search.candidates import draft_problems
 
         try:
-            prefix = f"CAND-{datetime.now(UTC):%Y%m%d}"  # no clash with earlier drafts
+            # To the second: a later run's drafts never reuse (and on import overwrite) the ids
+            # of drafts already imported and completed.
+            prefix = f"CAND-{datetime.now(UTC):%Y%m%dT%H%M%S}"
             write_problems(draft, draft_problems(found, prefix=prefix))
         except (OSError, ValueError) as exc:
             raise fail(str(exc)) from None

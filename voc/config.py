@@ -122,7 +122,7 @@ class Settings(BaseSettings):
         if self.encoder == "e5-small-bank":
             from voc.models.encoder_adapter import adapter_thresholds
 
-            for field, value in adapter_thresholds().items():
+            for field, value in adapter_thresholds(given=self.model_fields_set).items():
                 if field not in self.model_fields_set:
                     setattr(self, field, value)
         return self

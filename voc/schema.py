@@ -102,6 +102,10 @@ class RejectedRow(BaseModel):
 ProblemStatus = Literal["open", "mitigated", "closed"]
 
 
+# Path segments under /v1/problems that are routes, not problem ids.
+RESERVED_PROBLEM_IDS = frozenset({"candidates"})
+
+
 class Problem(BaseModel):
     """A known, recurring problem in the complaint problem library (投诉问题库)."""
 
@@ -117,3 +121,12 @@ class Problem(BaseModel):
     owner: str | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _not_a_route(cls, value: str) -> str:
+        if value in RESERVED_PROBLEM_IDS:
+            raise ValueError(
+                f"{value!r} names an API route (/v1/problems/{value}); choose another id"
+            )
+        return value

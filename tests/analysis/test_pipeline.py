@@ -15,7 +15,12 @@ from voc.config import Settings
 from voc.ingest.pipeline import FeedbackPreparer, Ingestor
 from voc.models.encoders import CachedEncoder, E5SmallQ4Encoder
 from voc.models.sentiment import SentimentClassifier
-from voc.models.touchpoints import TouchpointClassifier, default_taxonomy_path, load_taxonomy
+from voc.models.touchpoints import (
+    NONE,
+    TouchpointClassifier,
+    default_taxonomy_path,
+    load_taxonomy,
+)
 from voc.store.db import open_engine
 from voc.store.embeddings import EmbeddingCache
 from voc.store.tables import analyses, clauses
@@ -168,6 +173,10 @@ def test_pipeline_formulaic_clauses_get_no_touchpoint(
             {"speaker": "customer", "start": 9, "end": 10, "text": "好的，谢谢。"},
         ],
     }
+    classifier = _analyzer(engine, encoder, sentiment).touchpoints
+    identity = "卡号是[银行卡]。"
+    alone = classifier.predict([identity], encoder.encode([identity], kind="query"))[0]
+    assert alone.touchpoint != NONE  # the classifier alone would give it one
     path = tmp_path / "c2.jsonl"
     path.write_text(json.dumps(call, ensure_ascii=False) + "\n", encoding="utf-8")
     Ingestor(engine, FeedbackPreparer(settings.pii_salt)).ingest_file(path, "call_transcript")

@@ -52,7 +52,8 @@ def test_case_index_sync_replaces_vectors_of_items_analysed_again(
     """A re-analysis (new models or pooling) changes an item's stored vector in place; the
     index must follow, not keep the old vector under the same id."""
     item = add_analysed(engine, encoder, "网点排队一个小时")
-    add_analysed(engine, encoder, "信用卡年费太贵")
+    for n in range(9):
+        add_analysed(engine, encoder, f"信用卡年费太贵第{n}次")
     cases = _open(settings, engine, encoder)
     new_vector = encoder.encode(["手机银行转账失败提示系统繁忙"])[0]
     later = datetime.now(UTC).replace(tzinfo=None) + timedelta(seconds=1)
@@ -66,6 +67,19 @@ def test_case_index_sync_replaces_vectors_of_items_analysed_again(
     assert cases.sync() == (0, 0)  # the index remembers how far it is in step
     scores, keys = _open(settings, engine, encoder).index.search(new_vector, k=1)
     assert keys[0, 0] == as_ids([item])[0] and scores[0, 0] > 0.99
+
+
+def test_case_index_rebuilds_when_most_items_were_analysed_again(settings, engine, encoder) -> None:
+    """A store-wide re-analysis (a model or pooling upgrade) rebuilds instead of leaving a
+    tombstone per item."""
+    ids = [add_analysed(engine, encoder, f"客服电话打不通第{n}次") for n in range(10)]
+    cases = _open(settings, engine, encoder)
+    later = datetime.now(UTC).replace(tzinfo=None) + timedelta(seconds=1)
+    with engine.begin() as connection:
+        connection.execute(update(analyses).values(analysed_at=later))
+    assert cases.sync() == (10, 0)
+    assert len(cases.index) == 10 and cases.index.dead_fraction == 0.0
+    assert set(cases.index.ids().tolist()) == set(as_ids(ids).tolist())
 
 
 def test_case_index_rebuilds_a_corrupt_file(settings, engine, encoder) -> None:

@@ -166,6 +166,18 @@ def test_index_inconsistent_meta_is_corrupt(tmp_path: Path) -> None:
         VectorIndex.load(path, ENCODER, DIM)
 
 
+def test_index_bad_sync_mark_is_corrupt_not_a_crash(tmp_path: Path) -> None:
+    path = tmp_path / "i.faiss"
+    index, _ = build(path, 50, large=False)
+    index.meta.synced_until = "2026-10-05T12:00:00"
+    index.save()
+    assert VectorIndex.load(path, ENCODER, DIM).meta.synced_until == "2026-10-05T12:00:00"
+    text = meta_path(path).read_text(encoding="utf-8")
+    meta_path(path).write_text(text.replace("2026-10-05T12:00:00", "yesterday"), encoding="utf-8")
+    with pytest.raises(CorruptIndexError, match="synced_until"):
+        VectorIndex.load(path, ENCODER, DIM)
+
+
 def test_index_missing_file_rebuilds(tmp_path: Path) -> None:
     path = tmp_path / "none" / "i.faiss"
     x = clustered(300)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 from sqlalchemy import insert, select, update
 
 from tests.search.conftest import add_analysed
 from voc.schema import Problem
-from voc.search.linking import link_feedback, unmatched_feedback
+from voc.search.linking import link_feedback, match_vectors, unmatched_feedback
 from voc.search.problems import ProblemMatcher
 from voc.store.problems import link_case, upsert_problem
 from voc.store.search_tables import problem_matches
@@ -59,6 +60,23 @@ def test_link_feedback_rematches_items_analysed_again(engine, encoder) -> None:
     assert link_feedback(engine, matcher, encoder).checked == 1
 
 
+def test_link_feedback_drops_items_no_longer_complaints(engine, encoder) -> None:
+    review = add_analysed(engine, encoder, "转账失败系统繁忙", source="app_review")
+    matcher = _matcher(engine, encoder)
+    assert link_feedback(engine, matcher, encoder).linked == 1
+    later = datetime.now(UTC).replace(tzinfo=None) + timedelta(seconds=1)
+    with engine.begin() as connection:  # analysed again: now read as positive
+        connection.execute(
+            update(analyses)
+            .where(analyses.c.feedback_id == review)
+            .values(analysed_at=later, sentiment="positive")
+        )
+    assert link_feedback(engine, matcher, encoder).checked == 0
+    assert _links(engine) == {}
+    with engine.connect() as connection:
+        assert connection.execute(select(problem_matches)).fetchall() == []
+
+
 def test_formulaic_clauses_are_not_matched_on_their_own(engine, encoder) -> None:
     item = add_analysed(engine, encoder, "好的，谢谢。理财收益太低")
     with engine.begin() as connection:
@@ -92,3 +110,17 @@ def test_link_feedback_is_idempotent_and_respects_manual_links(engine, encoder) 
     stricter = ProblemMatcher(encoder, make_segmenter("jieba").tokens, threshold=0.61).fit([P1])
     assert link_feedback(engine, stricter, encoder).checked == 1
     assert _links(engine) == {near: "manual"}
+
+
+def test_match_vectors_keep_content_clauses_only_when_there_are_several() -> None:
+    pooled = np.array([1.0, 0.0, 0.0], dtype=np.float32)
+    clause_vectors = np.eye(3, dtype=np.float32)
+    texts = ["转账失败", "卡号是[银行卡]。", "客服电话打不通"]
+    assert match_vectors(pooled, texts, clause_vectors).tolist() == [
+        [1.0, 0.0, 0.0],
+        [1.0, 0.0, 0.0],
+        [0.0, 0.0, 1.0],
+    ]
+    one_content = ["转账失败", "好的，谢谢。"]
+    assert match_vectors(pooled, one_content, clause_vectors[:2]).shape == (1, 3)
+    assert match_vectors(pooled, [], None).shape == (1, 3)

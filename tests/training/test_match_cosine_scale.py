@@ -57,6 +57,8 @@ def test_write_thresholds_keeps_the_adapters_other_thresholds(tmp_path: Path) ->
     assert written["recipe"] == {"x": 1}
     with pytest.raises(ValueError, match="lacks thresholds"):  # two of four: refused
         adapter_thresholds(tmp_path)
+    given = {"touchpoint_min_similarity", "problem_group_similarity"}  # set by the user
+    assert adapter_thresholds(tmp_path, given=given)["topic_same_similarity"] == 0.68
 
 
 def test_centre_removes_the_shared_direction() -> None:

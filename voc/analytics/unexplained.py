@@ -26,8 +26,8 @@ def unexplained_groups(
     max_chars: int = 120,
 ) -> list[dict[str, Any]]:
     """Up to `k` candidate problems with complaints in `week`, most of them this week first,
-    grouped from the unmatched complaints up to the week's end (so a past week's page does
-    not change as later complaints arrive, except by later links).
+    grouped from the unmatched complaints up to the week's end (later complaints do not
+    join a past week's groups; later links and the store's mean, the centre, still move).
 
     Raises:
         StoreTooSmallError: the store has too few analysed items to group.

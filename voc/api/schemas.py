@@ -7,13 +7,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from voc.schema import ProblemStatus, Source
+from voc.schema import RESERVED_PROBLEM_IDS, ProblemStatus, Source
 
 SENTIMENT = Literal["negative", "neutral", "positive"]
-
-
-# Path segments under /v1/problems that are routes, not problem ids.
-RESERVED_PROBLEM_IDS = frozenset({"candidates"})
 
 
 class Page(BaseModel):

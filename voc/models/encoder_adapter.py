@@ -12,6 +12,7 @@ differ; see the model card).
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from pathlib import Path
 
 from voc.models.base_build import DELTA_FILE
@@ -71,15 +72,15 @@ def adapted_encoder(
     )
 
 
-def adapter_thresholds(folder: Path | None = None) -> dict[str, float]:
+def adapter_thresholds(folder: Path | None = None, given: Collection[str] = ()) -> dict[str, float]:
     """Thresholds chosen for the adapter's cosine scale (all of `THRESHOLDS`).
 
-    Refused when one is missing: the frozen model's value would silently mean something
-    else on this scale.
+    Refused when one is missing and not `given` by the user: the frozen model's value would
+    silently mean something else on this scale.
     """
     folder = folder or default_adapter_dir()
     found = {k: float(v) for k, v in read_adapter_config(folder).get("thresholds", {}).items()}
-    missing = [name for name in THRESHOLDS if name not in found]
+    missing = [name for name in THRESHOLDS if name not in found and name not in given]
     if missing:
         raise ValueError(
             f"{folder}: config.json lacks thresholds {missing} for its cosine scale; "

@@ -10,6 +10,7 @@ built in memory when the search mode is hybrid.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,7 +23,11 @@ from voc.search.index import VectorIndex, as_ids, open_or_rebuild
 from voc.search.retriever import HybridRetriever, Mode
 from voc.store.tables import analyses, feedback
 
+log = logging.getLogger(__name__)
+
 LOAD_BATCH = 20_000
+# Share of indexed items analysed again above which a sync rebuilds instead of replacing.
+REBUILD_SHARE = 0.2
 IN_BATCH = 5_000  # ids per `IN (...)` query: below SQLite's bound-parameter limit
 
 
@@ -130,11 +135,19 @@ class CaseIndex:
         gone = np.setdiff1d(present, np.fromiter(stored, np.int64, len(stored)))
         indexed = set(present.tolist())
         new = [feedback_id for key, feedback_id in stored.items() if key not in indexed]
-        new += self._analysed_again(indexed)
-        for start in range(0, len(new), IN_BATCH):
-            ids, vectors = self._vectors(new[start : start + IN_BATCH])
-            self.index.add(ids, vectors)
-        removed = self.index.remove(gone) if len(gone) else 0
+        again = self._analysed_again(indexed)
+        if len(again) > REBUILD_SHARE * max(1, len(indexed)):
+            # A store-wide re-analysis: replacing in place would leave as many HNSW
+            # tombstones as live entries; building afresh is cheaper and leaves none.
+            self._rebuild(len(stored))
+            removed = len(gone)
+        else:
+            changed = new + again
+            for start in range(0, len(changed), IN_BATCH):
+                ids, vectors = self._vectors(changed[start : start + IN_BATCH])
+                self.index.add(ids, vectors)
+            removed = self.index.remove(gone) if len(gone) else 0
+        new += again
         mark = latest.isoformat() if latest is not None else self.index.meta.synced_until
         moved = mark != self.index.meta.synced_until
         self.index.meta.synced_until = mark
@@ -142,6 +155,15 @@ class CaseIndex:
             self.index.save()
         self._build_retriever(stored)
         return len(new), removed
+
+    def _rebuild(self, expected_size: int) -> None:
+        """Replace the index by one built from the store's current vectors."""
+        log.warning("rebuilding vector index %s: most items were analysed again", self.path)
+        self.index = VectorIndex.create(
+            self.path, self.encoder_name, self.dim, expected_size=expected_size
+        )
+        for ids, vectors in _load_all(self.engine, self.encoder_name)():
+            self.index.add(ids, vectors)
 
     def _latest_analysis(self) -> datetime | None:
         query = select(func.max(analyses.c.analysed_at)).where(

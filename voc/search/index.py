@@ -198,6 +198,11 @@ class IndexMeta:
             type(getattr(meta, name)) is int for name in numbers
         ):
             raise CorruptIndexError("index metadata has fields of the wrong type")
+        try:
+            if meta.synced_until:
+                datetime.fromisoformat(meta.synced_until)
+        except (TypeError, ValueError) as err:
+            raise CorruptIndexError(f"index metadata has a bad synced_until: {err}") from err
         return meta
 
 

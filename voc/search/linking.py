@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import numpy as np
-from sqlalchemy import Engine, and_, delete, or_, select
+from sqlalchemy import Engine, and_, delete, not_, or_, select
 
 from voc.models.encoders import Encoder
 from voc.search.problems import ProblemMatcher
@@ -38,6 +38,20 @@ class LinkReport:
     unmatched: int = 0
 
 
+def match_vectors(
+    pooled: np.ndarray, clause_texts: Sequence[str], clause_vectors: np.ndarray | None
+) -> np.ndarray:
+    """The vectors an item is matched on: its pooled vector, and each content clause's when
+    it has more than one (a one-clause item's clause is the item itself). Formulaic clauses
+    ("卡号是[银行卡]") never match on their own. Shared by linking, `/v1/analyze` and
+    `voc similar`, so a pasted text matches as the stored item would."""
+    rows = [np.asarray(pooled, dtype=np.float32).reshape(1, -1)]
+    content = [i for i, text in enumerate(clause_texts) if not is_formulaic(text)]
+    if clause_vectors is not None and len(content) > 1:
+        rows.append(np.asarray(clause_vectors)[content])
+    return np.vstack(rows)
+
+
 def _eligible():  # type: ignore[no-untyped-def]
     return or_(feedback.c.source.in_(COMPLAINT_SOURCES), analyses.c.sentiment == "negative")
 
@@ -56,6 +70,7 @@ def link_feedback(
         ids: only these items (e.g. just ingested); None: the whole store.
     """
     report = LinkReport()
+    _drop_no_longer_eligible(engine, ids)
     version = matcher.version_
     stale = or_(
         problem_matches.c.feedback_id.is_(None),
@@ -79,16 +94,41 @@ def link_feedback(
         rows = []
         for item in batch:
             own = [t for t in clause_texts.get(item.id, []) if not is_formulaic(t)]
-            vectors = [np.frombuffer(item.embedding, dtype=np.float32)[None, :]]
-            if len(own) > 1:
-                vectors.append(encoder.encode(own, kind="query"))
-            match = matcher.match(item.text, np.vstack(vectors))
+            encoded = encoder.encode(own, kind="query") if len(own) > 1 else None
+            pooled = np.frombuffer(item.embedding, dtype=np.float32)
+            match = matcher.match(item.text, match_vectors(pooled, own, encoded))
             rows.append((item.id, match))
         _store(engine, rows, version)
         report.checked += len(rows)
         report.linked += sum(m.matched for _, m in rows)
     report.unmatched = report.checked - report.linked
     return report
+
+
+def _drop_no_longer_eligible(engine: Engine, ids: Sequence[str] | None) -> None:
+    """Remove the match and automatic link of items analysed again into something that is
+    no complaint (e.g. a review now read as positive): they would feed candidates and
+    problem counts with a verdict on their old analysis."""
+    query = (
+        select(problem_matches.c.feedback_id)
+        .join(analyses, analyses.c.feedback_id == problem_matches.c.feedback_id)
+        .join(feedback, feedback.c.id == problem_matches.c.feedback_id)
+        .where(analyses.c.analysed_at > problem_matches.c.matched_at, not_(_eligible()))
+    )
+    if ids is not None:
+        query = query.where(problem_matches.c.feedback_id.in_(list(ids)))
+    with engine.begin() as connection:
+        stale = connection.scalars(query).all()
+        for start in range(0, len(stale), 900):
+            chunk = stale[start : start + 900]
+            connection.execute(
+                delete(problem_matches).where(problem_matches.c.feedback_id.in_(chunk))
+            )
+            connection.execute(
+                delete(problem_links).where(
+                    problem_links.c.feedback_id.in_(chunk), problem_links.c.method == "auto"
+                )
+            )
 
 
 def _customer_clauses(engine: Engine, ids: list[str]) -> dict[str, list[str]]:

@@ -19,6 +19,7 @@ from voc.analysis.units import text_units
 from voc.models.encoders import Encoder
 from voc.schema import Problem
 from voc.search.cases import CaseIndex, in_date_range
+from voc.search.linking import match_vectors
 from voc.search.problems import ProblemMatcher
 from voc.store.feedback import from_utc_naive
 from voc.store.problems import get_problems
@@ -60,10 +61,12 @@ class SimilarResult:
 
 
 def embed_text(encoder: Encoder, text: str) -> tuple[np.ndarray, np.ndarray]:
-    """(pooled vector, clause vectors) of an ad-hoc text, as the analyzer computes them."""
-    units = text_units(text)
-    vectors = encoder.encode([u.text for u in units], kind="query")
-    return pooled_embedding(vectors, clause_weights([u.text for u in units])), vectors
+    """(pooled vector, vectors to match problems on) of an ad-hoc text, as the analyzer
+    and linking compute them for a stored item."""
+    texts = [u.text for u in text_units(text)]
+    vectors = encoder.encode(texts, kind="query")
+    pooled = pooled_embedding(vectors, clause_weights(texts))
+    return pooled, match_vectors(pooled, texts, vectors)
 
 
 class SimilarSearch:
@@ -85,8 +88,8 @@ class SimilarSearch:
         if not masked:
             raise ValueError("text is empty")
         filters = filters or CaseFilters()
-        pooled, clause_vectors = embed_text(self.encoder, masked)
-        ranked = self.matcher.rank(masked, np.vstack([pooled[None, :], clause_vectors]), k=3)
+        pooled, matched_on = embed_text(self.encoder, masked)
+        ranked = self.matcher.rank(masked, matched_on, k=3)
         library = get_problems(self.engine, [pid for pid, _ in ranked])
         problems = [self._problem(library[pid], score) for pid, score in ranked if pid in library]
         hits = self.cases.search(pooled, masked, k, widen=filters.active)

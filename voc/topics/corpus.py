@@ -19,6 +19,7 @@ from voc.store.embeddings import EmbeddingCache, text_hash
 from voc.store.feedback import feedback_from_row, to_utc_naive
 from voc.store.tables import analyses, clauses, feedback
 from voc.store.topic_tables import feedback_topics
+from voc.text.formulaic import is_formulaic
 
 Level = Literal["document", "clause"]
 LEVELS: tuple[str, ...] = ("document", "clause")
@@ -104,6 +105,10 @@ def _clause_corpus(engine: Engine, ids: list[str], encoder: str | None) -> Corpu
                 .order_by(clauses.c.feedback_id, clauses.c.position)
             )
             found.extend((index[f], t, float(p)) for f, t, p in rows)
+    # Greetings and identity answers are alike in every call: no topic of their own, unless
+    # an item says nothing else.
+    has_content = {o for o, t, _ in found if not is_formulaic(t)}
+    found = [(o, t, p) for o, t, p in found if o not in has_content or not is_formulaic(t)]
     cache = EmbeddingCache(engine)
     vectors = cache.get_many(encoder or "", "query", [text_hash(t) for _, t, _ in found])
     kept = [(o, t, p) for o, t, p in found if text_hash(t) in vectors]

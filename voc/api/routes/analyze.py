@@ -20,6 +20,7 @@ from voc.api.security import Handler
 from voc.ingest.pipeline import FeedbackPreparer
 from voc.models.encoders import Encoder, Kind
 from voc.schema import Feedback
+from voc.search.linking import match_vectors
 
 router = APIRouter(prefix="/v1", tags=["analyze"], responses=ERROR_RESPONSES)
 
@@ -39,13 +40,16 @@ class _Recorder:
 
 
 def _problem(
-    components: Components, text: str, pooled: np.ndarray, clauses: np.ndarray | None
+    components: Components,
+    text: str,
+    pooled: np.ndarray,
+    clause_texts: list[str],
+    clause_vectors: np.ndarray | None,
 ) -> ProblemRef | None:
-    # The same vectors linking uses: the pooled document vector and each clause vector.
+    # The same vectors linking uses for a stored item (`match_vectors`).
     if components.search is None:
         return None
-    vectors = pooled[None, :] if clauses is None else np.vstack([pooled[None, :], clauses])
-    match = components.search.match(text, vectors)
+    match = components.search.match(text, match_vectors(pooled, clause_texts, clause_vectors))
     if match.problem_id is None or match.score is None:
         return None
     title = components.search.problem_title(match.problem_id)
@@ -106,7 +110,13 @@ def analyze(
     analyzer = Analyzer(recorder, adhoc.sentiment, adhoc.touchpoints)  # type: ignore[arg-type]
     with components.lock:
         result = analyzer.analyse_items([item])[0]
-    problem = _problem(components, masked, np.asarray(result["embedding"]), recorder.last)
+    problem = _problem(
+        components,
+        masked,
+        np.asarray(result["embedding"]),
+        [c["text"] for c in result["clauses"]],
+        recorder.last,
+    )
     p = [float(x) for x in result["proba"]]
     clauses = [
         {
