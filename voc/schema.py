@@ -106,6 +106,13 @@ ProblemStatus = Literal["open", "mitigated", "closed"]
 RESERVED_PROBLEM_IDS = frozenset({"candidates"})
 
 
+def check_problem_id(value: str) -> str:
+    """A problem id that is not an API route (`/v1/problems/candidates` would hide it)."""
+    if value in RESERVED_PROBLEM_IDS:
+        raise ValueError(f"{value!r} names an API route (/v1/problems/{value}); choose another id")
+    return value
+
+
 class Problem(BaseModel):
     """A known, recurring problem in the complaint problem library (投诉问题库)."""
 
@@ -122,11 +129,4 @@ class Problem(BaseModel):
     created_at: datetime | None = None
     updated_at: datetime | None = None
 
-    @field_validator("id")
-    @classmethod
-    def _not_a_route(cls, value: str) -> str:
-        if value in RESERVED_PROBLEM_IDS:
-            raise ValueError(
-                f"{value!r} names an API route (/v1/problems/{value}); choose another id"
-            )
-        return value
+    _id_is_not_a_route = field_validator("id")(check_problem_id)

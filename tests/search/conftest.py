@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from sqlalchemy import Engine, insert
 
-from voc.store.tables import analyses, feedback
+from voc.store.tables import analyses, clauses, feedback
 
 
 class BigramEncoder:
@@ -85,3 +85,26 @@ def add_analysed(
             )
         )
     return item_id
+
+
+def add_clauses(engine: Engine, feedback_id: str, texts: Sequence[str]) -> None:
+    """Store customer clause rows (neutral) for an analysed item, in order."""
+    with engine.begin() as connection:
+        connection.execute(
+            insert(clauses),
+            [
+                {
+                    "feedback_id": feedback_id,
+                    "position": position,
+                    "speaker": "customer",
+                    "text": text,
+                    "start": 0,
+                    "end": len(text),
+                    "sentiment": "neutral",
+                    "p_negative": 0.1,
+                    "p_neutral": 0.8,
+                    "p_positive": 0.1,
+                }
+                for position, text in enumerate(texts)
+            ],
+        )

@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 
-from tests.search.conftest import add_analysed
+from tests.search.conftest import add_analysed, add_clauses
 from voc.schema import Problem
 from voc.search.linking import link_feedback, match_vectors, unmatched_feedback
 from voc.search.problems import ProblemMatcher
 from voc.store.problems import link_case, upsert_problem
 from voc.store.search_tables import problem_matches
-from voc.store.tables import analyses, clauses, problem_links
+from voc.store.tables import analyses, problem_links
 from voc.text.segment import make_segmenter
 
 P1 = Problem(id="P1", title="转账失败提示系统繁忙", description="转账失败系统繁忙")
@@ -79,22 +79,7 @@ def test_link_feedback_drops_items_no_longer_complaints(engine, encoder) -> None
 
 def test_formulaic_clauses_are_not_matched_on_their_own(engine, encoder) -> None:
     item = add_analysed(engine, encoder, "好的，谢谢。理财收益太低")
-    with engine.begin() as connection:
-        for position, text in enumerate(["好的，谢谢。", "理财收益太低"]):
-            connection.execute(
-                insert(clauses).values(
-                    feedback_id=item,
-                    position=position,
-                    speaker="customer",
-                    text=text,
-                    start=0,
-                    end=len(text),
-                    sentiment="neutral",
-                    p_negative=0.1,
-                    p_neutral=0.8,
-                    p_positive=0.1,
-                )
-            )
+    add_clauses(engine, item, ["好的，谢谢。", "理财收益太低"])
     thanks = Problem(id="P9", title="好的谢谢", description="好的，谢谢")
     upsert_problem(engine, thanks)
     matcher = ProblemMatcher(encoder, make_segmenter("jieba").tokens, threshold=0.9).fit([thanks])

@@ -7,8 +7,9 @@ from datetime import datetime
 import numpy as np
 from sqlalchemy import insert
 
+from tests.search.conftest import add_clauses
 from voc.store.embeddings import EmbeddingCache, text_hash
-from voc.store.tables import analyses, clauses, feedback
+from voc.store.tables import analyses, feedback
 from voc.topics.corpus import load_corpus
 
 ENCODER = "test-encoder"
@@ -41,21 +42,7 @@ def _item(engine, fid: str, texts: list[str]) -> None:  # type: ignore[no-untype
                 analysed_at=when,
             )
         )
-        for position, text in enumerate(texts):
-            connection.execute(
-                insert(clauses).values(
-                    feedback_id=fid,
-                    position=position,
-                    speaker="customer",
-                    text=text,
-                    start=0,
-                    end=len(text),
-                    sentiment="neutral",
-                    p_negative=0.1,
-                    p_neutral=0.8,
-                    p_positive=0.1,
-                )
-            )
+    add_clauses(engine, fid, texts)
     EmbeddingCache(engine).put_many(ENCODER, "query", {text_hash(t): vector for t in texts})
 
 

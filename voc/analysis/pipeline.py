@@ -61,11 +61,14 @@ class AnalysisReport:
 POOLING = f"formulaic.v2-{PHRASES_DIGEST}"
 
 
-def clause_weights(texts: Sequence[str]) -> np.ndarray:
+def clause_weights(texts: Sequence[str], formulaic: Sequence[bool] | None = None) -> np.ndarray:
     """Pooling weight of each clause: its length, or 0 for a formulaic clause (greeting,
-    thanks, identity answer) unless every clause is one."""
+    thanks, identity answer) unless every clause is one. `formulaic`: the flags, when the
+    caller has them already."""
+    if formulaic is None:
+        formulaic = [is_formulaic(t) for t in texts]
     lengths = np.asarray([max(1, len(t)) for t in texts], dtype=np.float32)
-    content = np.asarray([not is_formulaic(t) for t in texts])
+    content = ~np.asarray(formulaic, dtype=bool)
     return lengths * content if content.any() else lengths
 
 
@@ -130,15 +133,15 @@ class Analyzer:
         )
         assert isinstance(vectors, np.ndarray)
         offsets = np.cumsum([0] + [len(g) for g in units])
+        formulaic = [is_formulaic(u.text) for u in flat]
         docs, doc_vectors = [], []
         for index, item in enumerate(items):
-            span = vectors[offsets[index] : offsets[index + 1]]
-            weights = clause_weights([u.text for u in units[index]])
+            own = slice(offsets[index], offsets[index + 1])
+            weights = clause_weights([u.text for u in units[index]], formulaic[own])
             docs.append(document_text(item))
-            doc_vectors.append(pooled_embedding(span, weights))
+            doc_vectors.append(pooled_embedding(vectors[own], weights))
         doc_matrix = np.vstack(doc_vectors) if doc_vectors else vectors[:0]
         clause_texts = [u.text for u in flat]
-        formulaic = [is_formulaic(t) for t in clause_texts]
         clause_proba, doc_proba = self._timed(
             report, "sentiment", lambda: self._sentiment(clause_texts, vectors, docs, doc_matrix)
         )

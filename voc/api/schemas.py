@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from voc.schema import RESERVED_PROBLEM_IDS, ProblemStatus, Source
+from voc.schema import ProblemStatus, Source, check_problem_id
 
 SENTIMENT = Literal["negative", "neutral", "positive"]
 
@@ -236,19 +236,14 @@ class ProblemIn(BaseModel):
     id: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_.\-]+$")
     title: str = Field(min_length=1, max_length=200)
 
-    @field_validator("id")
-    @classmethod
-    def _not_a_route(cls, value: str) -> str:
-        if value in RESERVED_PROBLEM_IDS:
-            raise ValueError(f"{value!r} names an API route; choose another id")
-        return value
-
     description: str = Field(default="", max_length=5000)
     touchpoint: str | None = Field(default=None, max_length=100)
     root_cause: str = Field(default="", max_length=5000)
     fix: str = Field(default="", max_length=5000)
     status: ProblemStatus = "open"
     owner: str | None = Field(default=None, max_length=200)
+
+    _id_is_not_a_route = field_validator("id")(check_problem_id)
 
 
 class ProblemPatch(BaseModel):
